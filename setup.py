@@ -1,0 +1,37 @@
+"""Installs tan-keras: the TAN model (ICME 2018), its data preparation and experiments."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="tan-keras",
+    version="0.1.0",
+    description=(
+        "Temporal Attentive Network (ICME 2018) for two-stream action recognition, "
+        "in Keras 3 with TensorFlow or JAX."
+    ),
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=find_packages(include=["tan_keras", "tan_keras.*", "data_prep", "data_prep.*",
+                                    "experiments", "experiments.*"]),
+    install_requires=[
+        "tensorflow>=2.16",
+        "keras>=3.3",
+        "numpy",
+        "opencv-contrib-python>=4.8",
+        "absl-py",
+        "tensorflow-datasets",
+        "apache-beam",
+        "tqdm",
+        "matplotlib",
+    ],
+    extras_require={
+        "test": ["pytest", "jax[cpu]"],
+    },
+    entry_points={
+        "console_scripts": [
+            "tan-quickstart=experiments.quickstart:run_main",
+            "tan-build-records=data_prep.build_records:run_main",
+        ],
+    },
+)
