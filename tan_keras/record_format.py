@@ -1,0 +1,79 @@
+"""The on-disk record format shared by the writer (`data_prep`) and the reader (`tan_keras.data`).
+
+Plain constants only (no TensorFlow import), so that both sides and the tests agree on one spelling.
+
+One `tf.train.SequenceExample` per video. Key names follow DMVR and the TF Model Garden video
+readers wherever the meaning is the same.
+
+Context (one value per video):
+  clip/label/index      int64    0-based class index.
+  clip/label/text       bytes    class name.
+  video/filename        bytes    path relative to the dataset's video root, with '/' separators,
+                                 e.g. b"BabyCrawling/v_BabyCrawling_g01_c01.avi". It is the
+                                 video's id everywhere (manifest splits, score files).
+  video/num_frames      int64    frames decoded from the video.
+  video/fps             float    frames per second reported by the container (0 when unknown).
+  video/height, video/width  int64  size of the stored frames (after resizing).
+  clip/num_positions    int64    stored positions P (<= requested when the video is short).
+  clip/positions_requested  int64  positions asked for (K), or 0 for "every frame".
+  flow/bound            float    flow was clipped to +-bound before quantisation.
+  flow/format           bytes    b"jpeg" or b"png" (the RGB images are always JPEG).
+
+Feature lists (one entry per stored position p = 0..P-1, in increasing frame order):
+  image/encoded         bytes    RGB JPEG of frame k_p.
+  flow/x/encoded        bytes    grayscale image of the quantised horizontal flow k_p -> k_p + 1.
+  flow/y/encoded        bytes    grayscale image of the quantised vertical flow k_p -> k_p + 1.
+  image/frame_index     int64    k_p, the 0-based frame index in the decoded video.
+
+Quantisation: q = round((clip(f, -bound, bound) + bound) * 255 / (2 * bound)), so still pixels
+sit at about 128 (127.5 before rounding).
+
+Files in a records directory:
+  <name>-00000-of-000NN.tfrecord   shards (`shard_filename`).
+  manifest.json                    written last; see `MANIFEST_FILENAME` below.
+
+manifest.json holds at least:
+  {"format_version": 1,
+   "name": "ucf101",
+   "classes": ["ApplyEyeMakeup", ...],            # index i is clip/label/index i
+   "shards": ["ucf101-00000-of-00004.tfrecord", ...],
+   "counts": {"videos": N, "positions": ..., "failed": F, ...},
+   "videos": {"<video/filename>": {"label": i, "shard": s, "num_positions": P}, ...},
+   "splits": {"1": {"train": ["<video/filename>", ...], "test": [...]}, "2": ..., ...},
+   "failures": [{"video": "...", "reason": "..."}, ...],
+   "params": {...}}                                 # the build's settings
+Split keys are strings ("1", "2", "3"); `split_key` makes one from an int.
+"""
+
+# Context features.
+LABEL_INDEX = "clip/label/index"
+LABEL_TEXT = "clip/label/text"
+VIDEO_FILENAME = "video/filename"
+NUM_FRAMES = "video/num_frames"
+FPS = "video/fps"
+HEIGHT = "video/height"
+WIDTH = "video/width"
+NUM_POSITIONS = "clip/num_positions"
+POSITIONS_REQUESTED = "clip/positions_requested"
+FLOW_BOUND = "flow/bound"
+FLOW_FORMAT = "flow/format"
+
+# Feature lists.
+IMAGE_ENCODED = "image/encoded"
+FLOW_X_ENCODED = "flow/x/encoded"
+FLOW_Y_ENCODED = "flow/y/encoded"
+FRAME_INDEX = "image/frame_index"
+
+MANIFEST_FILENAME = "manifest.json"
+FORMAT_VERSION = 1
+SHARD_SUFFIX = ".tfrecord"
+
+
+def shard_filename(name: str, index: int, num_shards: int) -> str:
+    """Returns e.g. 'ucf101-00003-of-00016.tfrecord'."""
+    return f"{name}-{index:05d}-of-{num_shards:05d}{SHARD_SUFFIX}"
+
+
+def split_key(split: int | str) -> str:
+    """The manifest's key for a split number: 1 -> '1'."""
+    return str(int(split))
