@@ -4,6 +4,9 @@
 indices) into a serialized `tf.train.SequenceExample`. `write_shard` writes records to a shard under
 a temporary name and renames it when complete; `write_manifest` writes the manifest the same way.
 The key names are the constants of `tan_keras.record_format`, shared with the reader.
+
+Encoding needs no TensorFlow (see `proto_wire`), so worker processes start fast; writing shards
+and the manifest uses `tf.io` (any filesystem TensorFlow knows, gs:// included).
 """
 
 import json
@@ -11,8 +14,8 @@ import os
 
 import cv2
 import numpy as np
-import tensorflow as tf
 
+from data_prep import proto_wire as pw
 from tan_keras import record_format as rf
 
 FLOW_FORMATS = ("jpeg", "png")
@@ -37,18 +40,6 @@ def encode_gray(image: np.ndarray, image_format: str, quality: int) -> bytes:
     if not ok:
         raise ValueError(f"OpenCV could not {image_format}-encode an image of shape {image.shape}.")
     return buf.tobytes()
-
-
-def _bytes_feature(values) -> tf.train.Feature:
-    return tf.train.Feature(bytes_list=tf.train.BytesList(value=list(values)))
-
-
-def _int_feature(values) -> tf.train.Feature:
-    return tf.train.Feature(int64_list=tf.train.Int64List(value=[int(v) for v in values]))
-
-
-def _float_feature(values) -> tf.train.Feature:
-    return tf.train.Feature(float_list=tf.train.FloatList(value=[float(v) for v in values]))
 
 
 def _check_arrays(rgb_frames, flow, frame_indices, filename):
@@ -112,27 +103,27 @@ def encode_video_record(rgb_frames: np.ndarray, flow: np.ndarray, frame_indices,
     flow_x = [encode_gray(np.ascontiguousarray(f[..., 0]), flow_format, jpeg_quality) for f in flow]
     flow_y = [encode_gray(np.ascontiguousarray(f[..., 1]), flow_format, jpeg_quality) for f in flow]
 
-    context = tf.train.Features(feature={
-        rf.LABEL_INDEX: _int_feature([label]),
-        rf.LABEL_TEXT: _bytes_feature([label_text.encode("utf-8")]),
-        rf.VIDEO_FILENAME: _bytes_feature([filename.encode("utf-8")]),
-        rf.NUM_FRAMES: _int_feature([num_frames]),
-        rf.FPS: _float_feature([fps]),
-        rf.HEIGHT: _int_feature([height]),
-        rf.WIDTH: _int_feature([width]),
-        rf.NUM_POSITIONS: _int_feature([num_positions]),
-        rf.POSITIONS_REQUESTED: _int_feature([positions_requested]),
-        rf.FLOW_BOUND: _float_feature([flow_bound]),
-        rf.FLOW_FORMAT: _bytes_feature([flow_format.encode("ascii")]),
-    })
-    feature_lists = tf.train.FeatureLists(feature_list={
-        rf.IMAGE_ENCODED: tf.train.FeatureList(feature=[_bytes_feature([b]) for b in images]),
-        rf.FLOW_X_ENCODED: tf.train.FeatureList(feature=[_bytes_feature([b]) for b in flow_x]),
-        rf.FLOW_Y_ENCODED: tf.train.FeatureList(feature=[_bytes_feature([b]) for b in flow_y]),
-        rf.FRAME_INDEX: tf.train.FeatureList(feature=[_int_feature([k]) for k in frame_indices]),
-    })
-    example = tf.train.SequenceExample(context=context, feature_lists=feature_lists)
-    return example.SerializeToString(deterministic=True)
+    context = {
+        rf.LABEL_INDEX: pw.int64_feature([label]),
+        rf.LABEL_TEXT: pw.bytes_feature([label_text.encode("utf-8")]),
+        rf.VIDEO_FILENAME: pw.bytes_feature([filename.encode("utf-8")]),
+        rf.NUM_FRAMES: pw.int64_feature([num_frames]),
+        rf.FPS: pw.float_feature([fps]),
+        rf.HEIGHT: pw.int64_feature([height]),
+        rf.WIDTH: pw.int64_feature([width]),
+        rf.NUM_POSITIONS: pw.int64_feature([num_positions]),
+        rf.POSITIONS_REQUESTED: pw.int64_feature([positions_requested]),
+        rf.FLOW_BOUND: pw.float_feature([flow_bound]),
+        rf.FLOW_FORMAT: pw.bytes_feature([flow_format.encode("ascii")]),
+    }
+    feature_lists = {
+        rf.IMAGE_ENCODED: [pw.bytes_feature([b]) for b in images],
+        rf.FLOW_X_ENCODED: [pw.bytes_feature([b]) for b in flow_x],
+        rf.FLOW_Y_ENCODED: [pw.bytes_feature([b]) for b in flow_y],
+        rf.FRAME_INDEX: [pw.int64_feature([k]) for k in frame_indices],
+    }
+    # Equals tf.train.SequenceExample(...).SerializeToString(deterministic=True), without TF.
+    return pw.sequence_example(context, feature_lists)
 
 
 def _temp_path(path: str) -> str:
@@ -149,6 +140,7 @@ def write_shard(path: str, records) -> int:
     Returns:
       The number of records written.
     """
+    import tensorflow as tf  # Only the shard writer needs TensorFlow; workers never load it.
     tmp = _temp_path(path)
     count = 0
     with tf.io.TFRecordWriter(tmp) as writer:
@@ -166,6 +158,7 @@ def manifest_json(manifest: dict) -> str:
 
 def write_manifest(output_dir: str, manifest: dict) -> str:
     """Writes `output_dir/manifest.json` atomically (temporary file, then rename); returns its path."""
+    import tensorflow as tf
     path = os.path.join(output_dir, rf.MANIFEST_FILENAME)
     tmp = _temp_path(path)
     with tf.io.gfile.GFile(tmp, "w") as f:
@@ -176,6 +169,7 @@ def write_manifest(output_dir: str, manifest: dict) -> str:
 
 def read_manifest(output_dir: str) -> dict:
     """Reads `output_dir/manifest.json`; a clear error when it is missing or not JSON."""
+    import tensorflow as tf
     path = os.path.join(output_dir, rf.MANIFEST_FILENAME)
     if not tf.io.gfile.exists(path):
         raise FileNotFoundError(f"No manifest at {path}: the records directory is missing or its "

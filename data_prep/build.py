@@ -1,0 +1,206 @@
+"""The local runner: worker processes, a resumable per-video cache, then shards and manifest.
+
+Layout of `output_dir` while building (see docs/readme_parts/data_prep_workspace.md):
+  .work/params.json          the settings and task list of the build in progress
+  .work/<key>.json           one finished video: its result (the completion marker)
+  .work/<key>.rec            its serialized record (written before the .json)
+  <name>-SSSSS-of-NNNNN.tfrecord   shards, each written under a temporary name then renamed
+  manifest.json              written last; then .work/ is removed
+
+Killed at any moment and rerun with the same settings, the build reuses every finished video and
+shard and writes the same bytes as an uninterrupted run: per-video files are written atomically,
+shard contents depend only on the sorted task list, and the manifest holds no timings.
+"""
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import time
+
+from data_prep import flow as flow_lib
+from data_prep import plan as plan_lib
+from data_prep import records
+from data_prep import splits as splits_lib
+from data_prep.extract import PrepSettings, VideoResult, VideoTask, process_video
+from data_prep.summary import RunStats, format_summary
+from tan_keras import record_format as rf
+
+WORK_DIRNAME = ".work"
+
+
+def _key(video_id: str) -> str:
+    return hashlib.sha1(video_id.encode("utf-8")).hexdigest()[:24]
+
+
+def _atomic_write(path: str, data: bytes) -> None:
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def _cache_result(work_dir: str, result: VideoResult) -> None:
+    """Record first, then the .json that marks the video finished."""
+    key = _key(result.filename)
+    if result.record is not None:
+        _atomic_write(os.path.join(work_dir, key + ".rec"), result.record)
+    meta = {k: v for k, v in vars(result).items() if k not in ("record", "seconds")}
+    _atomic_write(os.path.join(work_dir, key + ".json"),
+                  json.dumps(meta, sort_keys=True).encode("utf-8"))
+
+
+def _load_cached(work_dir: str, video_id: str) -> VideoResult | None:
+    path = os.path.join(work_dir, _key(video_id) + ".json")
+    if not os.path.isfile(path):
+        return None
+    with open(path, "rb") as f:
+        meta = json.loads(f.read())
+    if meta.get("filename") != video_id:
+        return None
+    return VideoResult(**meta)
+
+
+def _read_record(work_dir: str, video_id: str) -> bytes:
+    with open(os.path.join(work_dir, _key(video_id) + ".rec"), "rb") as f:
+        return f.read()
+
+
+def _worker_init() -> None:
+    flow_lib.use_one_opencv_thread()
+
+
+def _process_and_cache(args) -> VideoResult:
+    """Runs in a worker: process one video, cache it, return its result without the record bytes."""
+    task, settings, work_dir = args
+    result = process_video(task, settings)
+    _cache_result(work_dir, result)
+    result.record = None
+    return result
+
+
+def _remove_temporaries(directory: str) -> None:
+    for f in os.listdir(directory):
+        if ".tmp-" in f:
+            os.remove(os.path.join(directory, f))
+
+
+def _check_or_start(work_dir: str, output_dir: str, plan: plan_lib.BuildPlan) -> None:
+    """Refuses to mix two builds' files in one output_dir."""
+    fingerprint = {"name": plan.name, "params": plan.params,
+                   "videos": [t.filename for t in plan.tasks]}
+    path = os.path.join(work_dir, "params.json")
+    if os.path.isfile(path):
+        with open(path) as f:
+            if json.load(f) != fingerprint:
+                raise ValueError(f"{output_dir} holds an unfinished build with other settings or "
+                                 f"videos ({path}). Use a new output_dir or delete that one.")
+        return
+    os.makedirs(work_dir, exist_ok=True)
+    _atomic_write(path, json.dumps(fingerprint, sort_keys=True).encode("utf-8"))
+
+
+def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,
+              num_workers: int | None = None, progress: bool = True) -> tuple[dict, RunStats]:
+    """Builds `plan` into `output_dir` with worker processes; returns (manifest, this run's stats).
+
+    num_workers: processes, each with one OpenCV thread; default os.cpu_count(). With 1, videos
+    are processed in this process (which then also uses one OpenCV thread).
+    """
+    num_workers = num_workers or os.cpu_count() or 1
+    stats = RunStats(num_workers=num_workers)
+    os.makedirs(output_dir, exist_ok=True)
+    manifest_path = os.path.join(output_dir, rf.MANIFEST_FILENAME)
+    work_dir = os.path.join(output_dir, WORK_DIRNAME)
+    if os.path.isfile(manifest_path):
+        manifest = records.read_manifest(output_dir)
+        if manifest.get("params") != plan.params or manifest.get("name") != plan.name:
+            raise ValueError(f"{output_dir} already holds a finished build with other settings "
+                             f"({manifest_path}). Use a new output_dir or delete that one.")
+        shutil.rmtree(work_dir, ignore_errors=True)
+        stats.videos_resumed = manifest["counts"]["videos"] + manifest["counts"]["failed"]
+        return manifest, stats
+    _check_or_start(work_dir, output_dir, plan)
+    _remove_temporaries(work_dir)
+    _remove_temporaries(output_dir)
+
+    results = {}
+    for task in plan.tasks:
+        cached = _load_cached(work_dir, task.filename)
+        if cached is not None:
+            results[task.filename] = cached
+    stats.videos_resumed = len(results)
+    todo = [t for t in plan.tasks if t.filename not in results]
+
+    from tqdm import tqdm
+    bar = tqdm(total=len(plan.tasks), initial=len(results), unit="video", disable=not progress,
+               desc=f"{plan.name}: TV-L1 + records", dynamic_ncols=True)
+    start = time.perf_counter()
+
+    def collect(result: VideoResult) -> None:
+        results[result.filename] = result
+        stats.videos_done += 1
+        stats.pairs_done += result.num_positions
+        stats.bytes_done += result.record_bytes
+        elapsed = time.perf_counter() - start
+        bar.set_postfix(pairs_per_s=f"{stats.pairs_done / elapsed:.2f}",
+                        failed=sum(not r.ok for r in results.values()), refresh=False)
+        bar.update(1)
+
+    jobs = [(t, settings, work_dir) for t in todo]
+    if todo and num_workers == 1:
+        _worker_init()
+        for job in jobs:
+            collect(_process_and_cache(job))
+    elif todo:
+        context = multiprocessing.get_context("spawn")  # TensorFlow is loaded: never fork.
+        with context.Pool(min(num_workers, len(todo)), initializer=_worker_init) as pool:
+            for result in pool.imap_unordered(_process_and_cache, jobs, chunksize=1):
+                collect(result)
+    stats.wall_seconds = time.perf_counter() - start
+    bar.close()
+
+    for shard, path in enumerate(plan.shard_paths(output_dir)):
+        if not os.path.isfile(path):
+            records.write_shard(path, plan_lib.records_for_shard(
+                plan, shard, lambda v: _read_record(work_dir, v) if results[v].ok else None))
+    manifest = plan_lib.assemble_manifest(plan, results)
+    records.write_manifest(output_dir, manifest)
+    shutil.rmtree(work_dir, ignore_errors=True)
+    return manifest, stats
+
+
+def build_records(dataset: str, video_dir: str, output_dir: str, *, splits_dir: str | None = None,
+                  name: str | None = None, settings: PrepSettings | None = None,
+                  num_workers: int | None = None, num_shards: int = 0,
+                  videos_per_shard: int = plan_lib.DEFAULT_VIDEOS_PER_SHARD,
+                  on_missing: str = "stop",
+                  test_fraction: float = splits_lib.DEFAULT_TEST_FRACTION,
+                  verbose: bool = True) -> dict:
+    """Videos -> TV-L1 flow -> sharded TFRecords and manifest.json in `output_dir`, on this machine.
+
+    Args:
+      dataset: 'ucf101', 'hmdb51' (official split files in `splits_dir`) or 'folder' (one
+        sub-folder of `video_dir` per class; optional UCF101-format split files in `splits_dir`).
+      video_dir: the video root; a video's id is its path relative to it.
+      output_dir: a local directory for shards and manifest (resumable, see the module doc).
+      name: shard file prefix; defaults to `dataset`.
+      settings: positions, frame size, flow bound and formats (`PrepSettings()` by default).
+      num_workers: worker processes (default: os.cpu_count()).
+      num_shards: shard count, or 0 for ceil(videos / videos_per_shard).
+      on_missing: 'stop' or 'continue' when split files list videos absent from `video_dir`.
+      test_fraction: the hash-based test side of a folder dataset without split files.
+      verbose: show the progress bar and print the summary.
+
+    Returns:
+      The manifest dict (also written to output_dir/manifest.json).
+    """
+    settings = settings or PrepSettings()
+    plan = plan_lib.make_plan(dataset, video_dir, name or dataset, settings, splits_dir=splits_dir,
+                              test_fraction=test_fraction, num_shards=num_shards,
+                              videos_per_shard=videos_per_shard, on_missing=on_missing)
+    manifest, stats = run_local(plan, output_dir, settings, num_workers, progress=verbose)
+    if verbose:
+        print(format_summary(manifest, stats), flush=True)
+    return manifest

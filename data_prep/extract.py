@@ -1,0 +1,126 @@
+"""The one per-video function behind every runner (local workers, Apache Beam, TFDS).
+
+`extract_positions(path, settings)` decodes a video and computes its stored positions: RGB frames
+and quantised TV-L1 flow. `process_video(task, settings)` adds the record encoding and turns a bad
+video into a `VideoResult` with a reason instead of an exception, so that a run goes on.
+"""
+
+import dataclasses
+import time
+
+import cv2
+import numpy as np
+
+from data_prep import flow as flow_lib
+from data_prep import positions as positions_lib
+from data_prep import records
+from data_prep import video as video_lib
+
+
+@dataclasses.dataclass(frozen=True)
+class PrepSettings:
+    """What a record holds. positions: K, or 0 for every frame; frame_size: (width, height)."""
+    positions: int = 25
+    frame_size: tuple[int, int] = video_lib.DEFAULT_FRAME_SIZE
+    flow_bound: float = flow_lib.DEFAULT_FLOW_BOUND
+    flow_format: str = "jpeg"
+    jpeg_quality: int = records.DEFAULT_JPEG_QUALITY
+
+    def __post_init__(self):
+        if self.positions < 0:
+            raise ValueError(f"Expected positions >= 0 (0 = every frame). Received: "
+                             f"positions={self.positions!r}")
+        if len(self.frame_size) != 2 or min(self.frame_size) <= 0:
+            raise ValueError(f"Expected frame_size=(width, height) > 0. Received: "
+                             f"frame_size={self.frame_size!r}")
+        if self.flow_format not in records.FLOW_FORMATS:
+            raise ValueError(f"Expected flow_format in {records.FLOW_FORMATS}. Received: "
+                             f"flow_format={self.flow_format!r}")
+        if not 1 <= self.jpeg_quality <= 100:
+            raise ValueError(f"Expected jpeg_quality in 1..100. Received: "
+                             f"jpeg_quality={self.jpeg_quality!r}")
+        if not self.flow_bound > 0:
+            raise ValueError(f"Expected flow_bound > 0. Received: flow_bound={self.flow_bound!r}")
+
+    def as_params(self) -> dict:
+        """JSON-ready settings for the manifest."""
+        return {"positions": self.positions, "frame_size": list(self.frame_size),
+                "flow_bound": self.flow_bound, "flow_format": self.flow_format,
+                "jpeg_quality": self.jpeg_quality}
+
+
+@dataclasses.dataclass(frozen=True)
+class VideoTask:
+    """path: the file to decode; filename: its id (relative path); label and label_text: its class."""
+    path: str
+    filename: str
+    label: int
+    label_text: str
+
+
+@dataclasses.dataclass
+class VideoPositions:
+    """rgb: [P, H, W, 3] uint8; flow: [P, H, W, 2] uint8 quantised; frame_indices: [P] int64."""
+    rgb: np.ndarray
+    flow: np.ndarray
+    frame_indices: np.ndarray
+    num_frames: int
+    fps: float
+
+
+@dataclasses.dataclass
+class VideoResult:
+    """The outcome for one video: `record` bytes, or `reason` when it failed. Plain data (picklable)."""
+    filename: str
+    label: int
+    record: bytes | None = None
+    num_positions: int = 0
+    num_frames: int = 0
+    record_bytes: int = 0
+    reason: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+
+def extract_positions(path: str, settings: PrepSettings) -> VideoPositions:
+    """Decodes `path` and computes each kept position's RGB frame and flow k -> k + 1.
+
+    Raises `video.VideoDecodeError` (naming the file) for unreadable, empty or 1-frame videos.
+    """
+    with video_lib.LocalCopy(path) as local:
+        num_frames, fps = video_lib.count_frames(local)
+        if num_frames < 2:
+            raise video_lib.VideoDecodeError(
+                f"{path}: decoded {num_frames} frame(s); flow needs at least 2 (corrupt, truncated "
+                f"or empty video).")
+        kept = positions_lib.position_indices(num_frames, settings.positions)
+        needed = sorted(set(kept) | {k + 1 for k in kept})
+        frames = video_lib.read_frames(local, needed, settings.frame_size)
+    by_index = dict(zip(needed, frames))
+    gray = {k: cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for k, f in by_index.items()}
+    flows = [flow_lib.quantize(flow_lib.tvl1(gray[k], gray[k + 1]), settings.flow_bound)
+             for k in kept]
+    return VideoPositions(rgb=np.stack([by_index[k] for k in kept]), flow=np.stack(flows),
+                          frame_indices=np.asarray(kept, np.int64), num_frames=num_frames, fps=fps)
+
+
+def process_video(task: VideoTask, settings: PrepSettings) -> VideoResult:
+    """A video -> its serialized record, or a failure with the reason (never raises for bad input)."""
+    start = time.perf_counter()
+    try:
+        pos = extract_positions(task.path, settings)
+        record = records.encode_video_record(
+            pos.rgb, pos.flow, pos.frame_indices, label=task.label, label_text=task.label_text,
+            filename=task.filename, num_frames=pos.num_frames, fps=pos.fps,
+            positions_requested=settings.positions, flow_bound=settings.flow_bound,
+            flow_format=settings.flow_format, jpeg_quality=settings.jpeg_quality)
+    except (video_lib.VideoDecodeError, cv2.error, ValueError, OSError) as e:
+        reason = str(e) if isinstance(e, video_lib.VideoDecodeError) else f"{task.path}: {type(e).__name__}: {e}"
+        return VideoResult(filename=task.filename, label=task.label, reason=reason,
+                           seconds=time.perf_counter() - start)
+    return VideoResult(filename=task.filename, label=task.label, record=record,
+                       num_positions=len(pos.frame_indices), num_frames=pos.num_frames,
+                       record_bytes=len(record), seconds=time.perf_counter() - start)

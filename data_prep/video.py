@@ -1,0 +1,129 @@
+"""Decoding videos with OpenCV: RGB frames at a fixed size, and the frame count and fps.
+
+OpenCV decodes BGR. The conversion to RGB happens here, once, at the decoding edge; everything
+after this module sees RGB.
+
+Reading is two passes over the file: the first counts the frames that really decode (container
+headers lie, especially in truncated or odd .avi files), the second decodes again and keeps only
+the frames asked for (`cv2.VideoCapture.grab` skips the colour conversion of the others).
+"""
+
+import os
+import shutil
+import tempfile
+
+import cv2
+import numpy as np
+
+DEFAULT_FRAME_SIZE = (340, 256)  # (width, height), the TSN convention.
+
+
+class VideoDecodeError(ValueError):
+    """A video that cannot be decoded (unreadable, corrupt, truncated, or too short)."""
+
+
+def _open(path: str) -> cv2.VideoCapture:
+    if not os.path.isfile(path):
+        raise VideoDecodeError(f"{path}: no such file.")
+    capture = cv2.VideoCapture(path)
+    if not capture.isOpened():
+        raise VideoDecodeError(f"{path}: OpenCV cannot open it as a video (unreadable or not a "
+                               f"video format OpenCV decodes).")
+    return capture
+
+
+def count_frames(path: str) -> tuple[int, float]:
+    """Decodes the whole video once; returns (frames that decode, fps from the container or 0)."""
+    capture = _open(path)
+    try:
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        count = 0
+        while capture.grab():
+            count += 1
+    finally:
+        capture.release()
+    fps = float(fps) if np.isfinite(fps) and fps > 0 else 0.0
+    return count, fps
+
+
+def to_rgb(frame_bgr: np.ndarray, frame_size: tuple[int, int]) -> np.ndarray:
+    """frame_bgr: [h, w, 3] uint8 BGR as OpenCV decodes -> [H, W, 3] uint8 RGB at (W, H) = frame_size.
+
+    Resizing uses bilinear interpolation (cv2.INTER_LINEAR), as the TSN tools do.
+    """
+    width, height = frame_size
+    if frame_bgr.shape[1] != width or frame_bgr.shape[0] != height:
+        frame_bgr = cv2.resize(frame_bgr, (width, height), interpolation=cv2.INTER_LINEAR)
+    return cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+
+
+def read_frames(path: str, indices, frame_size: tuple[int, int] = DEFAULT_FRAME_SIZE) -> np.ndarray:
+    """Decodes the frames at `indices` (sorted, distinct, 0-based).
+
+    Args:
+      path: a local video file OpenCV can open.
+      indices: increasing 0-based frame indices.
+      frame_size: (width, height) of the returned frames.
+
+    Returns:
+      [len(indices), H, W, 3] uint8 RGB.
+    """
+    indices = [int(i) for i in indices]
+    if any(b <= a for a, b in zip(indices, indices[1:])) or (indices and indices[0] < 0):
+        raise ValueError(f"Expected increasing non-negative frame indices. Received: indices={indices}")
+    width, height = frame_size
+    frames = np.empty((len(indices), height, width, 3), np.uint8)
+    capture = _open(path)
+    try:
+        frame_number = -1
+        for out, wanted in enumerate(indices):
+            while frame_number < wanted:
+                if not capture.grab():
+                    raise VideoDecodeError(f"{path}: frame {wanted} does not decode (the video "
+                                           f"ends after {frame_number + 1} frames).")
+                frame_number += 1
+            ok, frame_bgr = capture.retrieve()
+            if not ok or frame_bgr is None:
+                raise VideoDecodeError(f"{path}: frame {wanted} does not decode.")
+            frames[out] = to_rgb(frame_bgr, frame_size)
+    finally:
+        capture.release()
+    return frames
+
+
+def parse_frame_size(text: str) -> tuple[int, int]:
+    """'340x256' -> (340, 256), i.e. (width, height)."""
+    parts = str(text).lower().split("x")
+    try:
+        width, height = (int(p) for p in parts)
+    except ValueError:
+        width = height = 0
+    if len(parts) != 2 or width <= 0 or height <= 0:
+        raise ValueError(f"Expected a frame size WIDTHxHEIGHT such as 340x256. Received: "
+                         f"frame_size={text!r}")
+    return width, height
+
+
+class LocalCopy:
+    """Context manager: a local path for `path`, copying remote files (gs://, s3://...) to a temp file.
+
+    OpenCV reads only local files; Beam workers on Dataflow read videos from a bucket.
+    """
+
+    def __init__(self, path: str):
+        self._path = path
+        self._tmp_dir = None
+
+    def __enter__(self) -> str:
+        if "://" not in self._path:
+            return self._path
+        import tensorflow as tf  # Only remote paths need tf.io.gfile.
+        self._tmp_dir = tempfile.mkdtemp(prefix="tan_video_")
+        local = os.path.join(self._tmp_dir, os.path.basename(self._path))
+        tf.io.gfile.copy(self._path, local, overwrite=True)
+        return local
+
+    def __exit__(self, *exc):
+        if self._tmp_dir:
+            shutil.rmtree(self._tmp_dir, ignore_errors=True)
+        return False
