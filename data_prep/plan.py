@@ -76,9 +76,9 @@ def make_plan(dataset: str, video_dir: str, output_name: str, settings: PrepSett
                                label_text=dataset_splits.classes[label]))
     if missing and on_missing == "stop":
         raise MissingVideosError(
-            f"{len(missing)} video(s) listed in the splits are missing from {video_dir}: "
-            + ", ".join(missing) + ". Pass on_missing='continue' (--on_missing=continue) to build "
-            "without them.")
+            f"{len(missing)} video(s) listed in the splits are missing from {video_dir} (pass "
+            f"on_missing='continue', or --on_missing=continue, to build without them):\n  "
+            + "\n  ".join(missing))
     resolved_shards = resolve_num_shards(len(tasks), num_shards, videos_per_shard)
     params = {"dataset": dataset, "video_dir": video_dir, "splits_dir": splits_dir,
               "num_shards": resolved_shards, **settings.as_params()}

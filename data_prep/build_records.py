@@ -1,0 +1,101 @@
+r"""Videos -> TV-L1 flow -> sharded TFRecords and manifest.json: the command.
+
+  python -m data_prep.build_records --dataset=ucf101 --video_dir=UCF-101 \
+      --splits_dir=ucfTrainTestlist --output_dir=records/ucf101
+
+(installed as `tan-build-records`). Runs on this machine's cores by default, or as an Apache Beam
+pipeline with --engine=beam --beam_options='--runner=DataflowRunner ...'. The exit status is 1
+when more than --max_failures videos failed (the records of the others are written anyway).
+"""
+
+import shlex
+import sys
+
+from absl import app, flags
+
+from data_prep import build as build_lib
+from data_prep import plan as plan_lib
+from data_prep import splits as splits_lib
+from data_prep.extract import PrepSettings
+from data_prep.positions import parse_positions
+from data_prep.summary import RunStats, format_summary
+from data_prep.video import parse_frame_size
+
+FLAGS = flags.FLAGS
+flags.DEFINE_enum("dataset", "folder", list(splits_lib.DATASETS),
+                  "ucf101 or hmdb51 (official split files in --splits_dir), or folder (one "
+                  "sub-folder of --video_dir per class).")
+flags.DEFINE_string("video_dir", None, "Video root; a video's id is its path relative to it.")
+flags.DEFINE_string("splits_dir", None, "Split files: UCF101's ucfTrainTestlist, HMDB51's "
+                    "testTrainMulti_7030_splits, or UCF101-format files for a folder dataset "
+                    "(without them a folder dataset gets a hash-based test side).")
+flags.DEFINE_string("output_dir", None, "Where shards and manifest.json go.")
+flags.DEFINE_string("name", None, "Shard file prefix; defaults to --dataset.")
+flags.DEFINE_integer("num_workers", None, "Worker processes (default: the machine's cores).")
+flags.DEFINE_string("positions", "25", "Positions K a video, evenly spaced, or 'all'.")
+flags.DEFINE_string("frame_size", "340x256", "Stored frame size WIDTHxHEIGHT (flow is computed "
+                    "at this size).")
+flags.DEFINE_float("flow_bound", 20.0, "Flow is clipped to +-bound before the uint8 map.")
+flags.DEFINE_enum("flow_format", "jpeg", ["jpeg", "png"], "Flow images: JPEG or lossless PNG.")
+flags.DEFINE_integer("jpeg_quality", 95, "JPEG quality of RGB frames (and flow when JPEG).")
+flags.DEFINE_integer("num_shards", 0, "Shards; 0 = ceil(videos / --videos_per_shard).")
+flags.DEFINE_integer("videos_per_shard", plan_lib.DEFAULT_VIDEOS_PER_SHARD,
+                     "Videos a shard when --num_shards=0.")
+flags.DEFINE_float("test_fraction", splits_lib.DEFAULT_TEST_FRACTION,
+                   "Folder datasets without split files: share of videos on the test side.")
+flags.DEFINE_integer("max_failures", 0, "Exit with status 1 when more videos than this fail.")
+flags.DEFINE_enum("on_missing", "stop", ["stop", "continue"],
+                  "Videos listed in the splits but absent on disk: stop (list them all and "
+                  "exit) or continue without them.")
+flags.DEFINE_enum("engine", "local", ["local", "beam"], "local worker processes, or Apache Beam.")
+flags.DEFINE_string("beam_options", "", "Beam pipeline options for --engine=beam, e.g. "
+                    "'--runner=DataflowRunner --project=P --region=R --temp_location=gs://b/tmp "
+                    "--setup_file=./setup.py'. Empty: the DirectRunner.")
+flags.DEFINE_bool("progress", True, "Show the progress bar.")
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    if not FLAGS.video_dir or not FLAGS.output_dir:
+        raise app.UsageError("--video_dir and --output_dir are required.")
+    settings = PrepSettings(positions=parse_positions(FLAGS.positions),
+                            frame_size=parse_frame_size(FLAGS.frame_size),
+                            flow_bound=FLAGS.flow_bound, flow_format=FLAGS.flow_format,
+                            jpeg_quality=FLAGS.jpeg_quality)
+    try:
+        plan = plan_lib.make_plan(
+            FLAGS.dataset, FLAGS.video_dir, FLAGS.name or FLAGS.dataset, settings,
+            splits_dir=FLAGS.splits_dir, test_fraction=FLAGS.test_fraction,
+            num_shards=FLAGS.num_shards, videos_per_shard=FLAGS.videos_per_shard,
+            on_missing=FLAGS.on_missing)
+    except plan_lib.MissingVideosError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"{len(plan.tasks)} videos, {len(plan.dataset_splits.classes)} classes, "
+          f"{len(plan.dataset_splits.splits)} split(s), {plan.num_shards} shard(s)"
+          + (f"; {len(plan.missing)} missing and left out" if plan.missing else ""), flush=True)
+    if FLAGS.engine == "beam":
+        from data_prep import beam_pipeline  # Apache Beam loads only when asked for.
+        manifest = beam_pipeline.run_beam(plan, FLAGS.output_dir, settings,
+                                          shlex.split(FLAGS.beam_options))
+        stats = RunStats(num_workers=0)
+    else:
+        manifest, stats = build_lib.run_local(plan, FLAGS.output_dir, settings,
+                                              FLAGS.num_workers, progress=FLAGS.progress)
+    print(format_summary(manifest, stats), flush=True)
+    failed = manifest["counts"]["failed"]
+    if failed > FLAGS.max_failures:
+        print(f"error: {failed} video(s) failed, more than --max_failures={FLAGS.max_failures}.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_main():
+    """The `tan-build-records` console script."""
+    app.run(main)
+
+
+if __name__ == "__main__":
+    run_main()
