@@ -3,15 +3,16 @@
   TemporalAttention: equations 1-5 (cross-branch temporal attention, alpha and beta).
   RecurrentWithStates: LSTM/GRU returning outputs h and cell states s at every step.
   FoldSnippets / UnfoldSnippets: [B, T, ...] <-> [B * T, ...] around a per-frame CNN.
+  LastSnippet: [B, T, ...] -> [B, ...], the step j = T.
   SpatialAttentionPooling: attention over feature-map locations (spatial-attention baseline).
   GatedFusion: per-clip gated mix of the branches' probabilities (branch-selection baselines).
 """
 
 from tan_keras.layers.gated_fusion import GatedFusion
 from tan_keras.layers.recurrent import RNN_TYPES, RecurrentWithStates
-from tan_keras.layers.snippets import FoldSnippets, UnfoldSnippets
+from tan_keras.layers.snippets import FoldSnippets, LastSnippet, UnfoldSnippets
 from tan_keras.layers.spatial_attention_pooling import SpatialAttentionPooling
 from tan_keras.layers.temporal_attention import TemporalAttention
 
 __all__ = ["TemporalAttention", "RecurrentWithStates", "RNN_TYPES", "FoldSnippets",
-           "UnfoldSnippets", "SpatialAttentionPooling", "GatedFusion"]
+           "UnfoldSnippets", "LastSnippet", "SpatialAttentionPooling", "GatedFusion"]

@@ -50,3 +50,14 @@ class UnfoldSnippets(keras.layers.Layer):
         config = super().get_config()
         config.update({"num_snippets": self.num_snippets})
         return config
+
+
+@keras.saving.register_keras_serializable(package="tan_keras")
+class LastSnippet(keras.layers.Layer):
+    """[B, T, ...] -> [B, ...], the last step j = T (TAN keeps only the last prediction)."""
+
+    def call(self, inputs):
+        return inputs[:, -1]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + tuple(input_shape[2:])

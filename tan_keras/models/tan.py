@@ -1,0 +1,57 @@
+"""`build_tan`: the Temporal Attentive Network (ICME 2018, Fig. 2)."""
+
+import keras
+
+from tan_keras.layers import TemporalAttention
+from tan_keras.models import streams
+
+ATTENTION_LAYER = "temporal_attention"
+
+
+def build_tan(num_classes: int, backbone: str = "googlenet", num_snippets: int = 5,
+              image_size: int = 224, rnn: str = "lstm", rnn_units: int = 512,
+              attention_units: int = 256, dropout: float = 0.5, backbone_weights=None,
+              name: str = "tan") -> keras.Model:
+    """Builds TAN as a functional `keras.Model`.
+
+    Per stream: frames [B, T, S, S, 3] -> backbone on each frame ([B * T, S, S, 3] -> [B * T, D],
+    layers 'rgb_backbone' / 'flow_backbone') -> [B, T, D] -> dropout -> LSTM/GRU
+    ('spatial_rnn' / 'temporal_rnn') giving (h, s) and (g, t), each [B, T, U]. Then
+    `TemporalAttention` ('temporal_attention') gives o_s, o_t [B, T, U]; the last step j = T
+    goes through dropout and a Dense classifier ('spatial_classifier' / 'temporal_classifier').
+
+    Args:
+      num_classes: C.
+      backbone: a name for `tan_keras.backbones.build_backbone` ('googlenet', 'tiny', ...).
+      num_snippets: T, snippets per clip (the paper uses 5).
+      image_size: S, the side of the square input frames.
+      rnn: 'lstm' (s = cell state; the reading of equations 1-2) or 'gru' (s = h).
+      rnn_units: U, the recurrent state size (the paper does not give it).
+      attention_units: size of the global states m and n.
+      dropout: rate before the recurrent layers and before the classifiers (0 disables).
+      backbone_weights: passed to `build_backbone` for both streams (e.g. 'imagenet').
+      name: the model's name.
+
+    Returns:
+      A model with inputs {'rgb': [B, T, S, S, 3], 'flow': [B, T, S, S, 3]} (float, normalised
+      by the input pipeline) and outputs {'spatial': logits [B, C], 'temporal': logits [B, C],
+      'fused': probabilities [B, C] = (softmax(spatial) + softmax(temporal)) / 2}.
+    """
+    streams.validate_common_args(num_classes, num_snippets, image_size)
+    inputs = streams.stream_inputs(num_snippets, image_size)
+    cnns = streams.stream_backbones_for(backbone, image_size, backbone_weights)
+    branch_states = {}
+    for stream in streams.STREAMS:
+        features = streams.snippet_features(inputs[stream], cnns[stream], num_snippets, stream)
+        branch = streams.BRANCH_OF_STREAM[stream]
+        branch_states[branch] = streams.recurrent_branch(features, branch, rnn, rnn_units, dropout)
+    h, s = branch_states["spatial"]
+    g, t = branch_states["temporal"]
+    o_s, o_t = TemporalAttention(attention_units, name=ATTENTION_LAYER)([h, s, g, t])
+    spatial = streams.classifier(streams.last_step(o_s, "spatial_last"), num_classes,
+                                 "spatial", dropout)
+    temporal = streams.classifier(streams.last_step(o_t, "temporal_last"), num_classes,
+                                  "temporal", dropout)
+    outputs = {"spatial": spatial, "temporal": temporal,
+               "fused": streams.average_fusion(spatial, temporal)}
+    return keras.Model(inputs, outputs, name=name)
