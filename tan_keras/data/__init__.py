@@ -1,0 +1,16 @@
+"""tf.data input over the records that `data_prep` writes (format: `tan_keras.record_format`).
+
+  train_dataset: one epoch of TSN-sampled, augmented clips,
+    ({'rgb': [B, T, S, S, 3], 'flow': [B, T, S, S, 3]} float32, labels [B] int32).
+  eval_dataset: one element per test video, the 10-view protocol,
+    ({'rgb': [10, T, S, S, 3], 'flow': [10, T, S, S, 3]} float32, label [] int32, video_id []).
+  CorruptRecordCounter: counts the records skipped with skip_corrupt=True.
+"""
+
+from tan_keras.data.clips import NUM_EVAL_VIEWS
+from tan_keras.data.corrupt_records import CorruptRecordCounter
+from tan_keras.data.crops import EVAL_CROP_FRACTION, LOCATIONS, TRAIN_SCALES
+from tan_keras.data.datasets import eval_dataset, train_dataset
+
+__all__ = ["CorruptRecordCounter", "EVAL_CROP_FRACTION", "LOCATIONS", "NUM_EVAL_VIEWS",
+           "TRAIN_SCALES", "eval_dataset", "train_dataset"]

@@ -1,0 +1,66 @@
+"""From one parsed record to network input: a training clip, or the 10 test views of a video.
+
+Both return float32 streams in 0..255, before any backbone normalisation:
+  rgb:  [..., T, S, S, 3]
+  flow: [..., T, S, S, 3] (flow x, flow y, sqrt((x^2 + y^2) / 2))
+"""
+
+import tensorflow as tf
+
+from tan_keras.data import crops, decoding, frame_transforms, sampling
+
+NUM_EVAL_VIEWS = 10
+
+
+def train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, image_size: int,
+               scales=crops.TRAIN_SCALES, max_aspect_distortion: int = 1):
+    """One random training clip: T segment positions, one crop and one flip for the whole clip.
+
+    Steps:
+      1. positions: one uniformly random stored position per segment ([T]).
+      2. crop window: TSN multi-scale corner/centre crop of the stored frame.
+      3. decode only those T RGB and 2T flow images, cropped while decoding ([T, h, w, 5] uint8).
+      4. resize to S x S (bilinear), then mirror with probability 1/2 (flow x -> 255 - x).
+      5. flow's third channel from the final x and y.
+
+    Args:
+      record: `parsing.parse_record`'s output.
+      seed: [2] int64, the clip's stateless random seed (same seed, same clip).
+
+    Returns:
+      ({'rgb': [T, S, S, 3], 'flow': [T, S, S, 3]} float32 0..255, label [] int32).
+    """
+    position_seed, crop_seed, flip_seed = tf.unstack(
+        tf.random.experimental.stateless_split(seed, 3))
+    positions = sampling.train_positions(record["num_positions"], num_snippets, position_seed)
+    window = crops.train_crop_window(record["height"], record["width"], crop_seed, scales,
+                                     max_aspect_distortion)
+    frames = frame_transforms.resize(
+        decoding.decode_snippets(record, positions, num_snippets, window), image_size)
+    flip = tf.random.stateless_uniform([], flip_seed) < 0.5
+    frames = tf.cond(flip, lambda: frame_transforms.flip_horizontally(frames), lambda: frames)
+    frames = tf.ensure_shape(frames, [num_snippets, image_size, image_size, 5])
+    return frame_transforms.split_streams(frames), record["label"]
+
+
+def eval_views(record: dict, *, num_snippets: int, image_size: int):
+    """The 10 test views of a video: T evenly spaced positions, 5 crops, each also mirrored.
+
+    View v in 0..4 is the crop at `crops.LOCATIONS[v]` (top-left, top-right, bottom-left,
+    bottom-right, centre), square, side floor(0.875 * short side), resized to S; view v + 5 is
+    view v mirrored, with flow x -> 255 - x.
+
+    Returns:
+      ({'rgb': [10, T, S, S, 3], 'flow': [10, T, S, S, 3]} float32 0..255, label [] int32,
+       video_id [] string).
+    """
+    positions = sampling.eval_positions(record["num_positions"], num_snippets)
+    frames = decoding.decode_snippets(record, positions, num_snippets)  # [T, H, W, 5]
+    windows = crops.eval_crop_windows(record["height"], record["width"])
+    side = windows[0, 2]
+    cropped = tf.stack([frames[:, w[0]:w[0] + side, w[1]:w[1] + side] for w in tf.unstack(windows)])
+    resized = frame_transforms.resize(
+        tf.reshape(cropped, [-1, side, side, 5]), image_size)  # [5 T, S, S, 5]
+    views = tf.reshape(resized, [5, num_snippets, image_size, image_size, 5])
+    views = tf.concat([views, frame_transforms.flip_horizontally(views)], axis=0)
+    return frame_transforms.split_streams(views), record["label"], record["video_id"]

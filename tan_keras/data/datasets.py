@@ -1,0 +1,126 @@
+"""`train_dataset` and `eval_dataset`: tf.data pipelines over a records directory.
+
+Training: shards interleaved -> parsed and checked records of the split's train side -> shuffled ->
+each paired with its own random seed -> one clip each (parallel map) -> batched -> normalised ->
+prefetched. Evaluation: the test side in manifest order -> 10 views per video -> normalised.
+"""
+
+import tensorflow as tf
+
+from tan_keras.backbones import preprocess_input
+from tan_keras.data import clips, crops
+from tan_keras.data.corrupt_records import CorruptRecordCounter
+from tan_keras.data.manifest import load_manifest, select_shards
+from tan_keras.data.shard_reading import read_side
+
+DEFAULT_SHUFFLE_BUFFER = 128
+
+
+def _check_sizes(**sizes):
+    for name, value in sizes.items():
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"Expected {name} to be a positive int. Received: {name}={value!r}")
+
+
+def _normalizer(normalize: bool, backbone: str):
+    """A function on the streams dict: the backbone's normalisation of both streams, or identity."""
+    if not normalize:
+        return lambda streams: streams
+    preprocess = preprocess_input(backbone)
+    return lambda streams: {name: preprocess(frames) for name, frames in streams.items()}
+
+
+def _options(deterministic: bool) -> tf.data.Options:
+    options = tf.data.Options()
+    options.deterministic = deterministic
+    return options
+
+
+def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_snippets: int = 5,
+                  image_size: int = 224, normalize: bool = True, backbone: str = "googlenet",
+                  seed: int | None = None, deterministic: bool = False, skip_corrupt: bool = False,
+                  corrupt_counter: CorruptRecordCounter | None = None,
+                  shuffle_buffer: int = DEFAULT_SHUFFLE_BUFFER, drop_remainder: bool = False,
+                  max_aspect_distortion: int = 1, side: str = "train",
+                  input_context: tf.distribute.InputContext | None = None) -> tf.data.Dataset:
+    """One epoch of shuffled, augmented training clips (TSN sampling and augmentation).
+
+    Args:
+      records_dir: a directory written by `data_prep` (manifest.json and its shards).
+      split: the split number in the manifest (1, 2 or 3).
+      batch_size: B, the global batch; with `input_context`, each replica gets its share.
+      num_snippets: T, segments per clip.
+      image_size: S, the side of the square output frames.
+      normalize: True applies `tan_keras.backbones.preprocess_input(backbone)` to both streams;
+        False leaves values in 0..255.
+      backbone: whose normalisation to apply.
+      seed: makes the augmentation and the shuffle reproducible; None draws fresh randomness.
+      deterministic: keep the element order fixed (needs a seed); with both, runs are identical.
+      skip_corrupt: False stops at a corrupt record with an error naming its shard file; True
+        skips it, logs a line and adds it to `corrupt_counter`.
+      corrupt_counter: a `CorruptRecordCounter` that counts the skipped records.
+      shuffle_buffer: parsed records held for shuffling (each holds all its stored JPEGs).
+      drop_remainder: drop the last, smaller batch.
+      max_aspect_distortion: TSN's max_distort: crop width and height scales differ by at most
+        this many steps of (1, .875, .75, .66); 0 gives square crops.
+      side: 'train' (default) or 'test', the side of the split to read.
+      input_context: from `strategy.distribute_datasets_from_function`; shards the input and
+        divides the batch.
+
+    Returns:
+      A dataset of ({'rgb': [B, T, S, S, 3], 'flow': [B, T, S, S, 3]} float32, labels [B] int32).
+    """
+    _check_sizes(batch_size=batch_size, num_snippets=num_snippets, image_size=image_size,
+                 shuffle_buffer=shuffle_buffer)
+    if deterministic and seed is None:
+        raise ValueError("Expected a seed with deterministic=True (the order alone does not fix "
+                         "the augmentation). Received: seed=None")
+    if max_aspect_distortion not in range(len(crops.TRAIN_SCALES)):
+        raise ValueError(f"Expected max_aspect_distortion in 0..{len(crops.TRAIN_SCALES) - 1}. "
+                         f"Received: max_aspect_distortion={max_aspect_distortion!r}")
+    normalizer = _normalizer(normalize, backbone)
+    selection = select_shards(records_dir, load_manifest(records_dir), split, side)
+    if input_context is not None:
+        batch_size = input_context.get_per_replica_batch_size(batch_size)
+        if seed is not None:
+            seed = seed + 7919 * input_context.input_pipeline_id
+
+    records = read_side(selection, skip_corrupt=skip_corrupt, counter=corrupt_counter,
+                        shuffle_seed=seed, shuffle_files=True, deterministic=deterministic,
+                        input_context=input_context)
+    records = records.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    clip_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+    dataset = tf.data.Dataset.zip(records, clip_seeds).map(
+        lambda record, clip_seed: clips.train_clip(
+            record, clip_seed, num_snippets=num_snippets, image_size=image_size,
+            max_aspect_distortion=max_aspect_distortion),
+        num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    dataset = dataset.map(lambda streams, labels: (normalizer(streams), labels))
+    return dataset.prefetch(tf.data.AUTOTUNE).with_options(_options(deterministic))
+
+
+def eval_dataset(records_dir: str, split: int = 1, num_snippets: int = 5, image_size: int = 224,
+                 normalize: bool = True, backbone: str = "googlenet", skip_corrupt: bool = False,
+                 corrupt_counter: CorruptRecordCounter | None = None, side: str = "test",
+                 input_context: tf.distribute.InputContext | None = None) -> tf.data.Dataset:
+    """The test videos of a split, one element per video, in shard order: the 10-view protocol.
+
+    Args: as `train_dataset`; `side` defaults to 'test'.
+
+    Returns:
+      A dataset of ({'rgb': [10, T, S, S, 3], 'flow': [10, T, S, S, 3]} float32, label [] int32,
+      video_id [] string). Views 0-4: top-left, top-right, bottom-left, bottom-right and centre
+      crops; views 5-9: the same mirrored (flow x -> 255 - x).
+    """
+    _check_sizes(num_snippets=num_snippets, image_size=image_size)
+    normalizer = _normalizer(normalize, backbone)
+    selection = select_shards(records_dir, load_manifest(records_dir), split, side)
+    records = read_side(selection, skip_corrupt=skip_corrupt, counter=corrupt_counter,
+                        shuffle_seed=None, shuffle_files=False, deterministic=True,
+                        input_context=input_context)
+    dataset = records.map(
+        lambda record: clips.eval_views(record, num_snippets=num_snippets, image_size=image_size),
+        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    dataset = dataset.map(lambda streams, label, video_id: (normalizer(streams), label, video_id))
+    return dataset.prefetch(tf.data.AUTOTUNE).with_options(_options(True))

@@ -1,0 +1,52 @@
+"""Decoding the selected positions' images, cropped while decoding where the format allows.
+
+RGB is always JPEG; flow is JPEG or PNG (the record's flow/format). A JPEG crop goes through
+`tf.io.decode_and_crop_jpeg`, which skips the rows and columns outside the window; a PNG is decoded
+whole and then sliced. The output packs one position's five channels together:
+[..., 0:3] RGB, [..., 3] flow x, [..., 4] flow y (see `CHANNELS`).
+"""
+
+import tensorflow as tf
+
+CHANNELS = {"rgb": slice(0, 3), "flow_x": 3, "flow_y": 4}
+
+
+def _decode_jpeg(encoded, channels, window):
+    if window is None:
+        return tf.io.decode_jpeg(encoded, channels=channels)
+    return tf.io.decode_and_crop_jpeg(encoded, window, channels=channels)
+
+
+def _decode_gray(encoded, flow_format, window):
+    def png():
+        image = tf.io.decode_png(encoded, channels=1)
+        if window is None:
+            return image
+        return image[window[0]:window[0] + window[2], window[1]:window[1] + window[3]]
+
+    return tf.cond(tf.equal(flow_format, b"png"), png, lambda: _decode_jpeg(encoded, 1, window))
+
+
+def decode_snippets(record: dict, positions: tf.Tensor, num_snippets: int,
+                    window: tf.Tensor | None = None) -> tf.Tensor:
+    """Decodes T positions of a parsed record (`parsing.parse_record`).
+
+    Args:
+      record: the parsed record; only rgb, flow_x, flow_y ([P] string) and flow_format are read.
+      positions: [T] int32, indices into the stored positions.
+      num_snippets: T (static).
+      window: None (whole frames) or [4] int32 (y, x, h, w), the same crop for every position.
+
+    Returns:
+      [T, h, w, 5] uint8: RGB, flow x, flow y (h, w: the window's or the stored frame's size).
+    """
+    rgb = tf.gather(record["rgb"], positions)
+    flow_x = tf.gather(record["flow_x"], positions)
+    flow_y = tf.gather(record["flow_y"], positions)
+    snippets = []
+    for t in range(num_snippets):
+        snippets.append(tf.concat([
+            _decode_jpeg(rgb[t], 3, window),
+            _decode_gray(flow_x[t], record["flow_format"], window),
+            _decode_gray(flow_y[t], record["flow_format"], window)], axis=-1))
+    return tf.stack(snippets)

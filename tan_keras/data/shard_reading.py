@@ -1,0 +1,113 @@
+"""Reading the parsed records of one split side from its shards, with corrupt-record handling.
+
+Per shard: read -> parse -> drop what cannot be read or parsed -> compare the count with the
+manifest's -> check each record (`parsing.record_problem`) -> keep the side's videos. Shards are
+interleaved. A corrupt record stops the input with an error naming its shard file, or, with
+`skip_corrupt=True`, is skipped, counted and logged.
+"""
+
+import sys
+
+import tensorflow as tf
+
+from tan_keras.data.corrupt_records import CorruptRecordCounter
+from tan_keras.data.manifest import ShardSelection
+from tan_keras.data.parsing import empty_record, parse_record, record_problem
+
+_MAX_OPEN_SHARDS = 8
+
+
+def _log_skip(count: tf.Tensor, path: tf.Tensor, what: tf.Tensor,
+              counter: CorruptRecordCounter | None) -> list:
+    ops = [tf.print("tan_keras.data: skipped", count, "corrupt record(s) in shard", path, what,
+                    output_stream=sys.stderr)]
+    if counter is not None:
+        ops.append(counter.add(count))
+    return ops
+
+
+def _count_check(path, expected, skip_corrupt, counter):
+    """The predicate that ends a shard: the records read must be the `expected` count."""
+
+    def keep(record, is_end, num_read):
+        del record
+        missing = tf.cast(expected, tf.int64) - num_read
+        message = tf.strings.join([
+            "Corrupt shard ", path, ": read ", tf.strings.as_string(num_read), " of the ",
+            tf.strings.as_string(expected), " records its manifest lists; the others are "
+            "truncated, fail their checksum or do not parse as tf.train.SequenceExample. "
+            "Pass skip_corrupt=True to skip them."])
+        short = is_end & tf.not_equal(missing, 0)
+        if skip_corrupt:
+            ops = tf.cond(short, lambda: tf.group(
+                _log_skip(missing, path, "(unreadable or unparseable)", counter)), tf.no_op)
+        else:
+            ops = tf.debugging.Assert(~short, [message])
+        with tf.control_dependencies([ops]):
+            return tf.logical_not(is_end)
+
+    return keep
+
+
+def _record_check(path, num_classes, skip_corrupt, counter):
+    """The predicate that keeps a parsed record when `record_problem` finds nothing wrong."""
+
+    def keep(record):
+        problem = record_problem(record, num_classes)
+        ok = tf.equal(problem, b"")
+        message = tf.strings.join(["Corrupt record in shard ", path, ": video '",
+                                   record["video_id"], "': ", problem, "."])
+        if skip_corrupt:
+            ops = tf.cond(ok, tf.no_op, lambda: tf.group(
+                _log_skip(tf.constant(1, tf.int64), path, problem, counter)))
+        else:
+            ops = tf.debugging.Assert(ok, [message])
+        with tf.control_dependencies([ops]):
+            return tf.identity(ok)
+
+    return keep
+
+
+def read_shard(path: tf.Tensor, expected: tf.Tensor, num_classes: int, skip_corrupt: bool,
+               counter: CorruptRecordCounter | None) -> tf.data.Dataset:
+    """The checked, parsed records of one shard file (all sides)."""
+    records = tf.data.TFRecordDataset(path).map(parse_record).ignore_errors()
+    marked = records.map(lambda r: (r, False)).concatenate(
+        tf.data.Dataset.from_tensors((empty_record(), True)))
+    counted = marked.scan(tf.constant(0, tf.int64),
+                          lambda n, x: (n + tf.cast(~x[1], tf.int64), (x[0], x[1], n)))
+    complete = counted.filter(_count_check(path, expected, skip_corrupt, counter))
+    return complete.map(lambda r, is_end, n: r).filter(
+        _record_check(path, num_classes, skip_corrupt, counter))
+
+
+def read_side(selection: ShardSelection, *, skip_corrupt: bool,
+              counter: CorruptRecordCounter | None, shuffle_seed: int | None, shuffle_files: bool,
+              deterministic: bool, input_context: tf.distribute.InputContext | None = None
+              ) -> tf.data.Dataset:
+    """Parsed records (see `parsing.parse_record`) of the selected side, shards interleaved.
+
+    With an `input_context` of n > 1 input pipelines, pipeline i reads shards i, i + n, ... when
+    there are at least n shards, and every n-th record otherwise.
+    """
+    paths, counts = selection.paths, selection.expected_counts
+    files = tf.data.Dataset.from_tensor_slices((paths, tf.constant(counts, tf.int64)))
+    num_pipelines = input_context.num_input_pipelines if input_context else 1
+    pipeline_id = input_context.input_pipeline_id if input_context else 0
+    shard_files = num_pipelines > 1 and len(paths) >= num_pipelines
+    if shard_files:
+        files = files.shard(num_pipelines, pipeline_id)
+    if shuffle_files:
+        files = files.shuffle(len(paths), seed=shuffle_seed, reshuffle_each_iteration=True)
+    num_classes = selection.num_classes
+    records = files.interleave(
+        lambda path, expected: read_shard(path, expected, num_classes, skip_corrupt, counter),
+        cycle_length=min(len(paths), _MAX_OPEN_SHARDS), block_length=1,
+        num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+    if num_pipelines > 1 and not shard_files:
+        records = records.shard(num_pipelines, pipeline_id)
+    wanted = tf.lookup.StaticHashTable(
+        tf.lookup.KeyValueTensorInitializer(tf.constant(selection.video_ids),
+                                            tf.ones(len(selection.video_ids), tf.int32)),
+        default_value=0)
+    return records.filter(lambda r: tf.equal(wanted.lookup(r["video_id"]), 1))
