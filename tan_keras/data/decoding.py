@@ -17,14 +17,22 @@ def _decode_jpeg(encoded, channels, window):
     return tf.io.decode_and_crop_jpeg(encoded, window, channels=channels)
 
 
-def _decode_gray(encoded, flow_format, window):
-    def png():
-        image = tf.io.decode_png(encoded, channels=1)
-        if window is None:
-            return image
-        return image[window[0]:window[0] + window[2], window[1]:window[1] + window[3]]
+def _decode_png(encoded, window):
+    image = tf.io.decode_png(encoded, channels=1)
+    if window is None:
+        return image
+    return image[window[0]:window[0] + window[2], window[1]:window[1] + window[3]]
 
-    return tf.cond(tf.equal(flow_format, b"png"), png, lambda: _decode_jpeg(encoded, 1, window))
+
+def _decode_flow(flow_x, flow_y, flow_format, num_snippets, window):
+    """flow_x, flow_y: [T] string -> [T, h, w, 2] uint8, decoded as PNG or JPEG per flow_format."""
+    def decode_all(decode):
+        return tf.stack([tf.concat([decode(flow_x[t]), decode(flow_y[t])], axis=-1)
+                         for t in range(num_snippets)])
+
+    return tf.cond(tf.equal(flow_format, b"png"),
+                   lambda: decode_all(lambda image: _decode_png(image, window)),
+                   lambda: decode_all(lambda image: _decode_jpeg(image, 1, window)))
 
 
 def decode_snippets(record: dict, positions: tf.Tensor, num_snippets: int,
@@ -41,12 +49,8 @@ def decode_snippets(record: dict, positions: tf.Tensor, num_snippets: int,
       [T, h, w, 5] uint8: RGB, flow x, flow y (h, w: the window's or the stored frame's size).
     """
     rgb = tf.gather(record["rgb"], positions)
-    flow_x = tf.gather(record["flow_x"], positions)
-    flow_y = tf.gather(record["flow_y"], positions)
-    snippets = []
-    for t in range(num_snippets):
-        snippets.append(tf.concat([
-            _decode_jpeg(rgb[t], 3, window),
-            _decode_gray(flow_x[t], record["flow_format"], window),
-            _decode_gray(flow_y[t], record["flow_format"], window)], axis=-1))
-    return tf.stack(snippets)
+    rgb = tf.stack([_decode_jpeg(rgb[t], 3, window) for t in range(num_snippets)])
+    flow = _decode_flow(tf.gather(record["flow_x"], positions),
+                        tf.gather(record["flow_y"], positions), record["flow_format"],
+                        num_snippets, window)
+    return tf.concat([rgb, flow], axis=-1)
