@@ -1,0 +1,70 @@
+r"""Benchmark: bare TV-L1 on one core vs the whole record build on all workers.
+
+  python -m experiments.bench_build_records --data_dir=../shared/data
+
+(a) TV-L1 pairs/s on one core (one OpenCV thread) at --frame_size, on real frame pairs;
+(b) end-to-end pairs/s of `data_prep.build.build_records` (decode, resize, flow, encode, write)
+    with --num_workers workers on the real UCF101 clips, --positions positions each.
+Prints both and the efficiency (b) / (workers x (a)); the target is >= 0.9.
+"""
+
+import os
+import tempfile
+import time
+
+import cv2
+from absl import app, flags
+
+from data_prep import flow as flow_lib
+from data_prep import video as video_lib
+from data_prep.build import build_records
+from data_prep.extract import PrepSettings
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("data_dir", os.path.join(os.path.dirname(__file__), "..", "..", "shared",
+                                             "data"), "The shared real data (videos/ucf101).")
+flags.DEFINE_string("frame_size", "340x256", "WIDTHxHEIGHT for both measurements.")
+flags.DEFINE_integer("pairs", 5, "(a): frame pairs to time.")
+flags.DEFINE_integer("positions", 5, "(b): positions a video (6 clips).")
+flags.DEFINE_integer("num_workers", None, "(b): workers (default: os.cpu_count()).")
+
+
+def bare_tvl1_pairs_per_second(video_path: str, frame_size, pairs: int) -> float:
+    """(a): TV-L1 alone, one OpenCV thread, on consecutive real frames."""
+    flow_lib.use_one_opencv_thread()
+    frames = video_lib.read_frames(video_path, range(pairs + 1), frame_size)
+    gray = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames]
+    flow_lib.tvl1(gray[0], gray[1])  # warm-up
+    start = time.perf_counter()
+    for k in range(pairs):
+        flow_lib.tvl1(gray[k], gray[k + 1])
+    return pairs / (time.perf_counter() - start)
+
+
+def main(argv):
+    del argv
+    frame_size = video_lib.parse_frame_size(FLAGS.frame_size)
+    workers = FLAGS.num_workers or os.cpu_count()
+    video_dir = os.path.join(FLAGS.data_dir, "videos", "ucf101")
+    clip = os.path.join(video_dir, "Punch", "v_Punch_g01_c01.avi")
+    rate_a = bare_tvl1_pairs_per_second(clip, frame_size, FLAGS.pairs)
+    print(f"(a) bare TV-L1, 1 core, {frame_size[0]}x{frame_size[1]}: {rate_a:.3f} pairs/s "
+          f"({1 / rate_a:.2f} s a pair)", flush=True)
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        manifest = build_records("folder", video_dir, out, num_workers=workers, verbose=False,
+                                 settings=PrepSettings(positions=FLAGS.positions,
+                                                       frame_size=frame_size))
+        wall = time.perf_counter() - start
+    pairs = manifest["counts"]["positions"]
+    rate_b = pairs / wall
+    print(f"(b) end-to-end build, {workers} workers: {pairs} pairs in {wall:.1f} s = "
+          f"{rate_b:.3f} pairs/s ({manifest['counts']['record_bytes'] / pairs / 1024:.1f} KiB "
+          f"a position)")
+    print(f"efficiency (b) / ({workers} x (a)) = {rate_b / (workers * rate_a):.2f} (target >= 0.9)")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end "
+          f"(other processes on the cores lower both figures, (b) more)")
+
+
+if __name__ == "__main__":
+    app.run(main)
