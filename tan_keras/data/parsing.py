@@ -84,7 +84,7 @@ def record_problem(record: dict, num_classes: int) -> tf.Tensor:
     checks = [
         (num_positions >= 1, "it stores no positions"),
         (tf.reduce_all(tf.equal(lengths, num_positions)),
-         "its image lists' lengths differ from clip/num_positions"),
+         "its image lists differ in length from clip/num_positions"),
         (tf.reduce_any(tf.equal(record["flow_format"], list(FLOW_FORMATS))),
          "its flow/format is neither jpeg nor png"),
         ((record["label"] >= 0) & (record["label"] < num_classes),
@@ -98,7 +98,7 @@ def record_problem(record: dict, num_classes: int) -> tf.Tensor:
         ok_so_far &= passed
     framed = tf.cond(ok_so_far, lambda: _all_framed(record["rgb"], _JPEG_START, _JPEG_END)
                      & _flow_framed(record), lambda: tf.constant(False))
-    problem = tf.where(ok_so_far & ~framed, tf.constant(b"an image's bytes are truncated"), problem)
+    problem = tf.where(ok_so_far & ~framed, tf.constant(b"an image is truncated"), problem)
     ok_so_far &= framed
     header = tf.cond(ok_so_far, lambda: _header_matches(record), lambda: tf.constant(False))
     problem = tf.where(ok_so_far & ~header,

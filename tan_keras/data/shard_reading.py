@@ -17,10 +17,12 @@ from tan_keras.data.parsing import empty_record, parse_record, record_problem
 _MAX_OPEN_SHARDS = 8
 
 
-def _log_skip(count: tf.Tensor, path: tf.Tensor, what: tf.Tensor,
+def _log_skip(count: tf.Tensor, path: tf.Tensor, reason: tf.Tensor,
               counter: CorruptRecordCounter | None) -> list:
-    ops = [tf.print("tan_keras.data: skipped", count, "corrupt record(s) in shard", path, what,
-                    output_stream=sys.stderr)]
+    """Logs one line to stderr and adds `count` to the counter."""
+    line = tf.strings.join(["tan_keras.data: skipped ", tf.strings.as_string(count),
+                            " corrupt record(s) in shard ", path, ": ", reason])
+    ops = [tf.print(line, output_stream=sys.stderr)]
     if counter is not None:
         ops.append(counter.add(count))
     return ops
@@ -40,7 +42,7 @@ def _count_check(path, expected, skip_corrupt, counter):
         short = is_end & tf.not_equal(missing, 0)
         if skip_corrupt:
             ops = tf.cond(short, lambda: tf.group(
-                _log_skip(missing, path, "(unreadable or unparseable)", counter)), tf.no_op)
+                _log_skip(missing, path, "unreadable or unparseable", counter)), tf.no_op)
         else:
             ops = tf.debugging.Assert(~short, [message])
         with tf.control_dependencies([ops]):
@@ -55,8 +57,8 @@ def _record_check(path, num_classes, skip_corrupt, counter):
     def keep(record):
         problem = record_problem(record, num_classes)
         ok = tf.equal(problem, b"")
-        message = tf.strings.join(["Corrupt record in shard ", path, ": video '",
-                                   record["video_id"], "': ", problem, "."])
+        message = tf.strings.join(["Corrupt record in shard ", path, ": video ",
+                                   record["video_id"], ": ", problem, "."])
         if skip_corrupt:
             ops = tf.cond(ok, tf.no_op, lambda: tf.group(
                 _log_skip(tf.constant(1, tf.int64), path, problem, counter)))
