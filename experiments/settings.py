@@ -99,3 +99,23 @@ def check_compatible(expected: dict, found: dict, keys, source: Path, purpose: s
     if differences:
         raise ValueError(f"Incompatible checkpoint for {purpose}: {source} was trained with other "
                          f"settings: " + "; ".join(differences) + ".")
+
+
+def open_stage(stage_dir: Path, settings: dict) -> None:
+    """Records `settings` for a new stage dir, or checks that an existing one was run with them.
+
+    A rerun with other settings would mix two runs' checkpoints; the error lists what differs
+    and how to proceed.
+    """
+    stage_dir = Path(stage_dir)
+    if not (stage_dir / SETTINGS_FILENAME).is_file():
+        write_settings(stage_dir, settings)
+        return
+    found = read_settings(stage_dir)
+    comparable = json.loads(json.dumps(settings))  # tuples -> lists, like the stored copy
+    keys = sorted(set(found) | set(comparable))
+    differences = settings_differences(comparable, found, keys)
+    if differences:
+        raise ValueError(f"{stage_dir} holds a run with other settings: " + "; ".join(differences)
+                         + ". Delete that directory to start over, or choose another "
+                         "--workspace (or --run_name for train_tan).")

@@ -6,6 +6,7 @@ data order and augmentation depend only on its index, and a run killed after epo
 weights as a run never interrupted.
 """
 
+import importlib.util
 import os
 import signal
 import sys
@@ -55,8 +56,13 @@ def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path,
     callbacks = [
         keras.callbacks.LearningRateScheduler(learning_rate),
         keras.callbacks.CSVLogger(str(log_dir / "train.csv"), append=True),
-        keras.callbacks.TensorBoard(log_dir=str(log_dir / "tensorboard"), write_graph=False),
     ]
+    if tensorboard_available():
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(log_dir / "tensorboard"),
+                                                     write_graph=False))
+    elif verbose:
+        print("note: the tensorboard package is not installed; logging to train.csv only "
+              "(pip install tensorboard for logs/tensorboard/).")
     history = []
     for epoch in range(done, epochs):
         keras.utils.set_random_seed(seed + epoch)
@@ -64,13 +70,18 @@ def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path,
             print(f"Epoch {epoch + 1}/{epochs} (learning rate {learning_rate(epoch):g})",
                   flush=True)
         result = model.fit(make_dataset(epoch), initial_epoch=epoch, epochs=epoch + 1,
-                           callbacks=callbacks, verbose=verbose)
+                           callbacks=callbacks, verbose=verbose, shuffle=False)
         history.append({k: float(v[-1]) for k, v in result.history.items()})
         checkpoints.save_checkpoint(stage_dir, epoch + 1, model, optimizer, keep=keep_checkpoints)
         if crash_after_epoch is not None and epoch + 1 == crash_after_epoch:
             sys.stdout.flush()
             os.kill(os.getpid(), signal.SIGKILL)
     return history
+
+
+def tensorboard_available() -> bool:
+    """Keras' TensorBoard callback needs the `tensorboard` package (not a TensorFlow dependency)."""
+    return importlib.util.find_spec("tensorboard") is not None
 
 
 def make_sgd(settings):
