@@ -52,6 +52,15 @@ def shard_index(task_index: int, num_shards: int) -> int:
     return task_index % num_shards
 
 
+def _existence_check(video_dir: str):
+    """os.path.isfile, or for a remote video_dir (gs://...) one listing of <class>/<video> files."""
+    if "://" not in video_dir:
+        return os.path.isfile
+    import tensorflow as tf
+    found = set(tf.io.gfile.glob(video_dir.rstrip("/") + "/*/*"))
+    return found.__contains__
+
+
 def make_plan(dataset: str, video_dir: str, output_name: str, settings: PrepSettings, *,
               splits_dir: str | None = None, test_fraction: float = splits_lib.DEFAULT_TEST_FRACTION,
               num_shards: int = 0, videos_per_shard: int = DEFAULT_VIDEOS_PER_SHARD,
@@ -65,10 +74,11 @@ def make_plan(dataset: str, video_dir: str, output_name: str, settings: PrepSett
         raise ValueError(f"Expected on_missing in ('stop', 'continue'). Received: "
                          f"on_missing={on_missing!r}")
     dataset_splits = splits_lib.load_splits(dataset, video_dir, splits_dir, test_fraction)
+    exists = _existence_check(video_dir)
     tasks, missing = [], []
     for video_id in dataset_splits.videos():
         path = os.path.join(video_dir, *video_id.split("/"))
-        if not os.path.isfile(path):
+        if not exists(path):
             missing.append(video_id)
             continue
         label = dataset_splits.labels[video_id]
