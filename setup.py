@@ -22,6 +22,7 @@ setup(
         "absl-py",
         "tensorflow-datasets",
         "apache-beam",
+        "importlib_resources",  # tensorflow-datasets needs it for builders defined in a package
         "tqdm",
         "matplotlib",
     ],
