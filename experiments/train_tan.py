@@ -101,7 +101,7 @@ def train(records_dir, workspace, model: str = "tan", init: str = "imagenet", sp
         network.optimizer.build(network.trainable_variables)
 
     def make_dataset(epoch):
-        return train_batches(records_dir, split, settings, epoch).map(
+        return train_batches(records_dir, split, settings, epoch, replicas > 1).map(
             lambda inputs, labels: (inputs, training_targets(labels)))
 
     history = training.fit_resumable(network, make_dataset, stage_dir, settings.epochs,
