@@ -23,6 +23,8 @@ def define_training_flags(epochs_default: int, learning_rate_default: float) -> 
     flags.DEFINE_float("momentum", defaults.momentum, "SGD momentum.")
     flags.DEFINE_float("weight_decay", defaults.weight_decay, "SGD decoupled weight decay.")
     flags.DEFINE_integer("seed", defaults.seed, "Seed of data order, augmentation and init.")
+    flags.DEFINE_string("imagenet_weights", None, "ImageNet weights source: default 'imagenet' "
+                        "(Keras applications); googlenet needs the TF-Slim inception_v1.ckpt path.")
     flags.DEFINE_integer("verbose", 1, "Keras progress: 1 bar, 2 one line per epoch, 0 none.")
     flags.DEFINE_bool("jit_compile", False, "Compile the train step with XLA.")
 
@@ -31,4 +33,5 @@ def settings_from_flags() -> TrainingSettings:
     return TrainingSettings(
         backbone=FLAGS.backbone, image_size=FLAGS.image_size, num_snippets=FLAGS.num_snippets,
         epochs=FLAGS.epochs, batch_size=FLAGS.batch_size, learning_rate=FLAGS.learning_rate,
-        momentum=FLAGS.momentum, weight_decay=FLAGS.weight_decay, seed=FLAGS.seed)
+        momentum=FLAGS.momentum, weight_decay=FLAGS.weight_decay, seed=FLAGS.seed,
+        imagenet_weights=FLAGS.imagenet_weights)

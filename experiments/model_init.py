@@ -17,11 +17,24 @@ NO_IMAGENET = ("tiny",)
 TRANSFER_SKIPS = ("spatial_classifier", "temporal_classifier", "fused_classifier")
 
 
-def imagenet_weights(backbone: str):
-    """'imagenet', or None for backbones without ImageNet weights (with a printed note)."""
+NEEDS_WEIGHTS_PATH = ("googlenet",)
+
+
+def imagenet_weights(backbone: str, source: str | None = None):
+    """The `weights` argument of build_backbone for ImageNet initialisation.
+
+    Returns `source` when given; else 'imagenet', or None for backbones without ImageNet weights
+    (with a printed note).
+    """
     if backbone in NO_IMAGENET:
         print(f"note: backbone {backbone!r} has no ImageNet weights; starting from random init.")
         return None
+    if source:
+        return source
+    if backbone in NEEDS_WEIGHTS_PATH:
+        raise ValueError(f"Expected --imagenet_weights=<path> for backbone={backbone!r}: Keras "
+                         f"has no ImageNet file for it (use the TF-Slim inception_v1.ckpt). "
+                         f"Received: imagenet_weights=None")
     return "imagenet"
 
 

@@ -74,7 +74,8 @@ def pretrain(records_dir, workspace, stream: str = "rgb", split: int = 1,
     runtime.make_deterministic(settings.seed)
     model = build_snippet_classifier(
         settings.backbone, settings.image_size, len(manifest["classes"]), stream,
-        model_init.imagenet_weights(settings.backbone) if imagenet else None)
+        model_init.imagenet_weights(settings.backbone, settings.imagenet_weights)
+        if imagenet else None)
     model.compile(optimizer=training.make_sgd(settings),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["sparse_categorical_accuracy"], jit_compile=jit_compile)

@@ -26,6 +26,9 @@ class TrainingSettings:
       momentum: SGD momentum.
       weight_decay: decoupled weight decay of SGD (0 disables it).
       seed: seeds the data order, augmentation and initialisation.
+      imagenet_weights: where ImageNet weights come from for --init=imagenet and pretrain_cnn:
+        None = the backbone's default ('imagenet' for the Keras applications); googlenet needs
+        a path (the TF-Slim inception_v1.ckpt, or a .weights.h5).
     """
 
     backbone: str = "googlenet"
@@ -37,6 +40,7 @@ class TrainingSettings:
     momentum: float = 0.9
     weight_decay: float = 0.0005
     seed: int = 0
+    imagenet_weights: str | None = None
 
     def __post_init__(self):
         for field in ("image_size", "num_snippets", "epochs", "batch_size"):

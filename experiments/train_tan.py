@@ -90,8 +90,10 @@ def train(records_dir, workspace, model: str = "tan", init: str = "imagenet", sp
     scope, replicas = runtime.strategy_scope(strategy)
     print(f"train_tan: {run_name}, dtype policy {policy}, {replicas} replica(s).")
     with scope:
-        backbone_weights = (model_init.imagenet_weights(settings.backbone)
-                            if init == "imagenet" else None)
+        backbone_weights = None
+        if init == "imagenet":
+            backbone_weights = model_init.imagenet_weights(settings.backbone,
+                                                           settings.imagenet_weights)
         network = build(model, len(manifest["classes"]), settings, options, backbone_weights)
         _initialise(network, init, manifest, split, workspace, records_dir, model, options,
                     settings)
