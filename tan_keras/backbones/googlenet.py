@@ -44,7 +44,7 @@ class InceptionModule(NamedTuple):
     branch_1_reduce: int   # Branch_1: 1x1 ...
     branch_1: int          # ... then 3x3
     branch_2_reduce: int   # Branch_2: 1x1 ...
-    branch_2: int          # ... then 3x3
+    branch_2: int          # ... then 3x3 (slim's choice; the 2015 GoogLeNet paper has 5x5)
     branch_3: int          # Branch_3: 3x3 max pool (stride 1) then 1x1
 
 
