@@ -19,9 +19,9 @@ def train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, image_size: 
     Steps:
       1. positions: one uniformly random stored position per segment ([T]).
       2. crop window: TSN multi-scale corner/centre crop of the stored frame.
-      3. decode only those T RGB and 2T flow images, cropped while decoding ([T, h, w, 5] uint8).
-      4. resize to S x S (bilinear), then mirror with probability 1/2 (flow x -> 255 - x).
-      5. flow's third channel from the final x and y.
+      3. decode only those T RGB and 2T flow images, cropped while decoding ([T, h, w, C] uint8).
+      4. mirror with probability 1/2 (flow x -> 255 - x), on the small uint8 crops.
+      5. resize to S x S (bilinear), then flow's third channel from the final x and y.
 
     Args:
       record: `parsing.parse_record`'s output.
@@ -35,12 +35,23 @@ def train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, image_size: 
     positions = sampling.train_positions(record["num_positions"], num_snippets, position_seed)
     window = crops.train_crop_window(record["height"], record["width"], crop_seed, scales,
                                      max_aspect_distortion)
-    frames = frame_transforms.resize(
-        decoding.decode_snippets(record, positions, num_snippets, window), image_size)
+    rgb, flow = decoding.decode_snippets(record, positions, num_snippets, window)
     flip = tf.random.stateless_uniform([], flip_seed) < 0.5
-    frames = tf.cond(flip, lambda: frame_transforms.flip_horizontally(frames), lambda: frames)
-    frames = tf.ensure_shape(frames, [num_snippets, image_size, image_size, 5])
-    return frame_transforms.split_streams(frames), record["label"]
+    rgb, flow = tf.cond(flip, lambda: frame_transforms.flip_horizontally(rgb, flow),
+                        lambda: (rgb, flow))
+    shape = [num_snippets, image_size, image_size]
+    rgb = tf.ensure_shape(frame_transforms.resize(rgb, image_size), shape + [3])
+    flow = tf.ensure_shape(frame_transforms.resize(flow, image_size), shape + [2])
+    return {"rgb": rgb, "flow": frame_transforms.flow_image(flow)}, record["label"]
+
+
+def _five_crops(frames: tf.Tensor, windows: tf.Tensor, image_size: int) -> tf.Tensor:
+    """frames: [T, H, W, C]; windows: [5, 4] squares -> [5, T, S, S, C] float32."""
+    side = windows[0, 2]
+    crops_ = tf.stack([frames[:, w[0]:w[0] + side, w[1]:w[1] + side] for w in tf.unstack(windows)])
+    num_snippets, channels = frames.shape[0], frames.shape[-1]
+    resized = frame_transforms.resize(tf.reshape(crops_, [-1, side, side, channels]), image_size)
+    return tf.reshape(resized, [5, num_snippets, image_size, image_size, channels])
 
 
 def eval_views(record: dict, *, num_snippets: int, image_size: int):
@@ -55,12 +66,11 @@ def eval_views(record: dict, *, num_snippets: int, image_size: int):
        video_id [] string).
     """
     positions = sampling.eval_positions(record["num_positions"], num_snippets)
-    frames = decoding.decode_snippets(record, positions, num_snippets)  # [T, H, W, 5]
+    rgb, flow = decoding.decode_snippets(record, positions, num_snippets)  # whole frames
     windows = crops.eval_crop_windows(record["height"], record["width"])
-    side = windows[0, 2]
-    cropped = tf.stack([frames[:, w[0]:w[0] + side, w[1]:w[1] + side] for w in tf.unstack(windows)])
-    resized = frame_transforms.resize(
-        tf.reshape(cropped, [-1, side, side, 5]), image_size)  # [5 T, S, S, 5]
-    views = tf.reshape(resized, [5, num_snippets, image_size, image_size, 5])
-    views = tf.concat([views, frame_transforms.flip_horizontally(views)], axis=0)
-    return frame_transforms.split_streams(views), record["label"], record["video_id"]
+    rgb, flow = _five_crops(rgb, windows, image_size), _five_crops(flow, windows, image_size)
+    mirrored_rgb, mirrored_flow = frame_transforms.flip_horizontally(rgb, flow)
+    rgb = tf.concat([rgb, mirrored_rgb], axis=0)
+    flow = tf.concat([flow, mirrored_flow], axis=0)
+    return ({"rgb": rgb, "flow": frame_transforms.flow_image(flow)}, record["label"],
+            record["video_id"])

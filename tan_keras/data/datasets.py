@@ -1,7 +1,7 @@
 """`train_dataset` and `eval_dataset`: tf.data pipelines over a records directory.
 
 Training: shards interleaved -> parsed and checked records of the split's train side -> shuffled ->
-each paired with its own random seed -> one clip each (parallel map) -> batched -> normalised ->
+each paired with its own random seed -> one normalised clip each (parallel map) -> batched ->
 prefetched. Evaluation: the test side in manifest order -> 10 views per video -> normalised.
 """
 
@@ -90,13 +90,16 @@ def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_sn
                         input_context=input_context)
     records = records.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
     clip_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+
+    def clip(record, clip_seed):
+        streams, label = clips.train_clip(record, clip_seed, num_snippets=num_snippets,
+                                          image_size=image_size,
+                                          max_aspect_distortion=max_aspect_distortion)
+        return normalizer(streams), label
+
     dataset = tf.data.Dataset.zip(records, clip_seeds).map(
-        lambda record, clip_seed: clips.train_clip(
-            record, clip_seed, num_snippets=num_snippets, image_size=image_size,
-            max_aspect_distortion=max_aspect_distortion),
-        num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+        clip, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-    dataset = dataset.map(lambda streams, labels: (normalizer(streams), labels))
     return dataset.prefetch(tf.data.AUTOTUNE).with_options(_options(deterministic))
 
 
@@ -119,8 +122,11 @@ def eval_dataset(records_dir: str, split: int = 1, num_snippets: int = 5, image_
     records = read_side(selection, skip_corrupt=skip_corrupt, counter=corrupt_counter,
                         shuffle_seed=None, shuffle_files=False, deterministic=True,
                         input_context=input_context)
-    dataset = records.map(
-        lambda record: clips.eval_views(record, num_snippets=num_snippets, image_size=image_size),
-        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    dataset = dataset.map(lambda streams, label, video_id: (normalizer(streams), label, video_id))
+
+    def views(record):
+        streams, label, video_id = clips.eval_views(record, num_snippets=num_snippets,
+                                                    image_size=image_size)
+        return normalizer(streams), label, video_id
+
+    dataset = records.map(views, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return dataset.prefetch(tf.data.AUTOTUNE).with_options(_options(True))

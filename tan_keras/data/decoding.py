@@ -2,14 +2,10 @@
 
 RGB is always JPEG; flow is JPEG or PNG (the record's flow/format). A JPEG crop goes through
 `tf.io.decode_and_crop_jpeg`, which skips the rows and columns outside the window; a PNG is decoded
-whole and then sliced. The output packs one position's five channels together:
-[..., 0:3] RGB, [..., 3] flow x, [..., 4] flow y (see `CHANNELS`).
+whole and then sliced.
 """
 
 import tensorflow as tf
-
-CHANNELS = {"rgb": slice(0, 3), "flow_x": 3, "flow_y": 4}
-
 
 def _decode_jpeg(encoded, channels, window):
     if window is None:
@@ -46,11 +42,12 @@ def decode_snippets(record: dict, positions: tf.Tensor, num_snippets: int,
       window: None (whole frames) or [4] int32 (y, x, h, w), the same crop for every position.
 
     Returns:
-      [T, h, w, 5] uint8: RGB, flow x, flow y (h, w: the window's or the stored frame's size).
+      rgb: [T, h, w, 3] uint8 and flow: [T, h, w, 2] uint8 (x, y); h, w: the window's size, or
+      the stored frame's without a window.
     """
     rgb = tf.gather(record["rgb"], positions)
     rgb = tf.stack([_decode_jpeg(rgb[t], 3, window) for t in range(num_snippets)])
     flow = _decode_flow(tf.gather(record["flow_x"], positions),
                         tf.gather(record["flow_y"], positions), record["flow_format"],
                         num_snippets, window)
-    return tf.concat([rgb, flow], axis=-1)
+    return rgb, flow

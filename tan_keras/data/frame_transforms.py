@@ -1,32 +1,34 @@
-"""Per-clip transforms on packed frames [..., H, W, 5] (RGB, flow x, flow y; see `decoding.CHANNELS`).
+"""Per-clip transforms shared by the training clips and the test views.
 
-Packing keeps RGB and flow together, so one resize and one flip serve both streams.
+rgb: [..., H, W, 3] and flow: [..., H, W, 2] (x, y), uint8 or float32 in 0..255. RGB and flow go
+through the same calls, so they always share the crop, the resize and the flip.
 """
 
 import tensorflow as tf
 
 
 def resize(frames: tf.Tensor, image_size: int) -> tf.Tensor:
-    """frames: [N, h, w, 5] uint8 -> [N, S, S, 5] float32 in 0..255, bilinear (no antialiasing)."""
-    return tf.image.resize(tf.cast(frames, tf.float32), [image_size, image_size],
-                           method="bilinear", antialias=False)
+    """frames: [N, h, w, C] -> [N, S, S, C] float32 in 0..255, bilinear (no antialiasing)."""
+    return tf.image.resize(frames, [image_size, image_size], method="bilinear", antialias=False)
 
 
-def flip_horizontally(frames: tf.Tensor) -> tf.Tensor:
-    """frames: [..., H, W, 5] float32 0..255 -> mirrored left-right; flow x becomes 255 - x.
+def flip_horizontally(rgb: tf.Tensor, flow: tf.Tensor):
+    """Mirrors RGB and flow left-right; flow x becomes 255 - x (horizontal motion reverses).
 
-    Mirroring reverses horizontal motion, so the quantised flow x (128 = still) is inverted.
+    Works on uint8 (exact) and float32. Bilinear resizing commutes with both steps, so flipping
+    the small uint8 crop before resizing equals flipping the resized float frames.
     """
-    mirrored = tf.reverse(frames, axis=[-2])
-    return tf.concat([mirrored[..., :3], 255.0 - mirrored[..., 3:4], mirrored[..., 4:5]], axis=-1)
+    flow = tf.reverse(flow, axis=[-2])
+    flow_x = tf.constant(255, flow.dtype) - flow[..., 0:1]
+    return tf.reverse(rgb, axis=[-2]), tf.concat([flow_x, flow[..., 1:2]], axis=-1)
 
 
-def split_streams(frames: tf.Tensor) -> dict:
-    """frames: [..., 5] float32 -> {'rgb': [..., 3], 'flow': [..., 3]}.
+def flow_image(flow: tf.Tensor) -> tf.Tensor:
+    """flow: [..., 2] float32 (x, y) -> [..., 3]: x, y, sqrt((x^2 + y^2) / 2).
 
-    The flow image's third channel is the quadratic mean sqrt((x^2 + y^2) / 2) of the (already
-    cropped, resized and flipped) flow x and y.
+    Called last, so the quadratic mean is computed from the cropped, resized and flipped x and y.
     """
-    flow_x, flow_y = frames[..., 3:4], frames[..., 4:5]
-    magnitude = tf.sqrt((tf.square(flow_x) + tf.square(flow_y)) / 2.0)
-    return {"rgb": frames[..., :3], "flow": tf.concat([flow_x, flow_y, magnitude], axis=-1)}
+    flow_x, flow_y = flow[..., 0:1], flow[..., 1:2]
+    # Slices, not a reduction over the size-2 channel axis: about twice as fast on CPU.
+    magnitude = tf.sqrt((flow_x * flow_x + flow_y * flow_y) * 0.5)
+    return tf.concat([flow, magnitude], axis=-1)

@@ -66,10 +66,11 @@ def _all_framed(encoded: tf.Tensor, start: bytes, end: bytes) -> tf.Tensor:
 
 
 def _flow_framed(record: dict) -> tf.Tensor:
-    both = tf.concat([record["flow_x"], record["flow_y"]], axis=0)
-    return tf.cond(tf.equal(record["flow_format"], b"png"),
-                   lambda: _all_framed(both, _PNG_START, _PNG_END),
-                   lambda: _all_framed(both, _JPEG_START, _JPEG_END))
+    def framed(start, end):
+        return _all_framed(record["flow_x"], start, end) & _all_framed(record["flow_y"], start, end)
+
+    return tf.cond(tf.equal(record["flow_format"], b"png"), lambda: framed(_PNG_START, _PNG_END),
+                   lambda: framed(_JPEG_START, _JPEG_END))
 
 
 def _header_matches(record: dict) -> tf.Tensor:

@@ -66,6 +66,7 @@ def test_input_pipelines_read_disjoint_shares_that_cover_the_side(png_records):
                                              num_replicas_in_sync=2)
         dataset = data.train_dataset(records_dir, batch_size=4, num_snippets=2, image_size=16,
                                      normalize=False, seed=0, input_context=context)
-        shares.append(sorted(int(y) for _, labels in dataset for y in labels.numpy()))
-        assert max(len(labels) for _, labels in dataset) <= 2  # the per-replica batch
+        batches = [labels.numpy() for _, labels in dataset]
+        assert max(len(labels) for labels in batches) <= 2  # the per-replica batch
+        shares.append(sorted(int(y) for labels in batches for y in labels))
     assert all(shares) and sorted(shares[0] + shares[1]) == TRAIN_LABELS
