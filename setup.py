@@ -23,6 +23,7 @@ setup(
         "tensorflow-datasets",
         "apache-beam",
         "importlib_resources",  # tensorflow-datasets needs it for builders defined in a package
+        "tensorboard",
         "tqdm",
         "matplotlib",
     ],
