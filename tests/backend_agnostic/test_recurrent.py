@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tan_keras.layers import RecurrentWithStates
-from tests.backend_agnostic.layer_checks import check_layer
+from .layer_checks import check_layer
 
 B, T, D, U = 2, 4, 3, 5
 

@@ -6,7 +6,7 @@ import pytest
 from keras import ops
 
 from tan_keras.layers import TemporalAttention
-from tests.backend_agnostic.layer_checks import check_layer
+from .layer_checks import check_layer
 
 B, T, DS, DT, UNITS = 2, 3, 5, 4, 6
 
