@@ -13,7 +13,7 @@ NUM_EVAL_VIEWS = 10
 
 
 def train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, image_size: int,
-               scales=crops.TRAIN_SCALES, max_aspect_distortion: int = 1):
+               flow_format: str, scales=crops.TRAIN_SCALES, max_aspect_distortion: int = 1):
     """One random training clip: T segment positions, one crop and one flip for the whole clip.
 
     Steps:
@@ -26,6 +26,7 @@ def train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, image_size: 
     Args:
       record: `parsing.parse_record`'s output.
       seed: [2] int64, the clip's stateless random seed (same seed, same clip).
+      flow_format: 'jpeg' or 'png', the records' flow image format.
 
     Returns:
       ({'rgb': [T, S, S, 3], 'flow': [T, S, S, 3]} float32 0..255, label [] int32).
@@ -35,10 +36,9 @@ def train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, image_size: 
     positions = sampling.train_positions(record["num_positions"], num_snippets, position_seed)
     window = crops.train_crop_window(record["height"], record["width"], crop_seed, scales,
                                      max_aspect_distortion)
-    rgb, flow = decoding.decode_snippets(record, positions, num_snippets, window)
+    rgb, flow = decoding.decode_snippets(record, positions, num_snippets, flow_format, window)
     flip = tf.random.stateless_uniform([], flip_seed) < 0.5
-    rgb, flow = tf.cond(flip, lambda: frame_transforms.flip_horizontally(rgb, flow),
-                        lambda: (rgb, flow))
+    rgb, flow = frame_transforms.random_flip(rgb, flow, flip)
     shape = [num_snippets, image_size, image_size]
     rgb = tf.ensure_shape(frame_transforms.resize(rgb, image_size), shape + [3])
     flow = tf.ensure_shape(frame_transforms.resize(flow, image_size), shape + [2])
@@ -54,19 +54,19 @@ def _five_crops(frames: tf.Tensor, windows: tf.Tensor, image_size: int) -> tf.Te
     return tf.reshape(resized, [5, num_snippets, image_size, image_size, channels])
 
 
-def eval_views(record: dict, *, num_snippets: int, image_size: int):
+def eval_views(record: dict, *, num_snippets: int, image_size: int, flow_format: str):
     """The 10 test views of a video: T evenly spaced positions, 5 crops, each also mirrored.
 
     View v in 0..4 is the crop at `crops.LOCATIONS[v]` (top-left, top-right, bottom-left,
     bottom-right, centre), square, side floor(0.875 * short side), resized to S; view v + 5 is
-    view v mirrored, with flow x -> 255 - x.
+    view v mirrored, with flow x -> 255 - x. flow_format: 'jpeg' or 'png'.
 
     Returns:
       ({'rgb': [10, T, S, S, 3], 'flow': [10, T, S, S, 3]} float32 0..255, label [] int32,
        video_id [] string).
     """
     positions = sampling.eval_positions(record["num_positions"], num_snippets)
-    rgb, flow = decoding.decode_snippets(record, positions, num_snippets)  # whole frames
+    rgb, flow = decoding.decode_snippets(record, positions, num_snippets, flow_format)  # whole
     windows = crops.eval_crop_windows(record["height"], record["width"])
     rgb, flow = _five_crops(rgb, windows, image_size), _five_crops(flow, windows, image_size)
     mirrored_rgb, mirrored_flow = frame_transforms.flip_horizontally(rgb, flow)

@@ -11,6 +11,7 @@ from tan_keras.backbones import preprocess_input
 from tan_keras.data import clips, crops
 from tan_keras.data.corrupt_records import CorruptRecordCounter
 from tan_keras.data.manifest import load_manifest, select_shards
+from tan_keras.data.parsing import flow_format_of
 from tan_keras.data.shard_reading import read_side
 
 DEFAULT_SHUFFLE_BUFFER = 128
@@ -85,15 +86,16 @@ def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_sn
         if seed is not None:
             seed = seed + 7919 * input_context.input_pipeline_id
 
-    records = read_side(selection, skip_corrupt=skip_corrupt, counter=corrupt_counter,
-                        shuffle_seed=seed, shuffle_files=True, deterministic=deterministic,
-                        input_context=input_context)
+    flow_format = flow_format_of(selection.paths)
+    records = read_side(selection, flow_format=flow_format, skip_corrupt=skip_corrupt,
+                        counter=corrupt_counter, shuffle_seed=seed, shuffle_files=True,
+                        deterministic=deterministic, input_context=input_context)
     records = records.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
     clip_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
 
     def clip(record, clip_seed):
         streams, label = clips.train_clip(record, clip_seed, num_snippets=num_snippets,
-                                          image_size=image_size,
+                                          image_size=image_size, flow_format=flow_format,
                                           max_aspect_distortion=max_aspect_distortion)
         return normalizer(streams), label
 
@@ -119,13 +121,15 @@ def eval_dataset(records_dir: str, split: int = 1, num_snippets: int = 5, image_
     _check_sizes(num_snippets=num_snippets, image_size=image_size)
     normalizer = _normalizer(normalize, backbone)
     selection = select_shards(records_dir, load_manifest(records_dir), split, side)
-    records = read_side(selection, skip_corrupt=skip_corrupt, counter=corrupt_counter,
-                        shuffle_seed=None, shuffle_files=False, deterministic=True,
-                        input_context=input_context)
+    flow_format = flow_format_of(selection.paths)
+    records = read_side(selection, flow_format=flow_format, skip_corrupt=skip_corrupt,
+                        counter=corrupt_counter, shuffle_seed=None, shuffle_files=False,
+                        deterministic=True, input_context=input_context)
 
     def views(record):
         streams, label, video_id = clips.eval_views(record, num_snippets=num_snippets,
-                                                    image_size=image_size)
+                                                    image_size=image_size,
+                                                    flow_format=flow_format)
         return normalizer(streams), label, video_id
 
     dataset = records.map(views, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)

@@ -1,6 +1,6 @@
 """Decoding the selected positions' images, cropped while decoding where the format allows.
 
-RGB is always JPEG; flow is JPEG or PNG (the record's flow/format). A JPEG crop goes through
+RGB is always JPEG; flow is JPEG or PNG (flow/format, one format per records directory). A JPEG crop goes through
 `tf.io.decode_and_crop_jpeg`, which skips the rows and columns outside the window; a PNG is decoded
 whole and then sliced.
 """
@@ -20,34 +20,31 @@ def _decode_png(encoded, window):
     return image[window[0]:window[0] + window[2], window[1]:window[1] + window[3]]
 
 
-def _decode_flow(flow_x, flow_y, flow_format, num_snippets, window):
-    """flow_x, flow_y: [T] string -> [T, h, w, 2] uint8, decoded as PNG or JPEG per flow_format."""
-    def decode_all(decode):
-        return tf.stack([tf.concat([decode(flow_x[t]), decode(flow_y[t])], axis=-1)
-                         for t in range(num_snippets)])
-
-    return tf.cond(tf.equal(flow_format, b"png"),
-                   lambda: decode_all(lambda image: _decode_png(image, window)),
-                   lambda: decode_all(lambda image: _decode_jpeg(image, 1, window)))
-
-
-def decode_snippets(record: dict, positions: tf.Tensor, num_snippets: int,
-                    window: tf.Tensor | None = None) -> tf.Tensor:
+def decode_snippets(record: dict, positions: tf.Tensor, num_snippets: int, flow_format: str,
+                    window: tf.Tensor | None = None):
     """Decodes T positions of a parsed record (`parsing.parse_record`).
 
     Args:
-      record: the parsed record; only rgb, flow_x, flow_y ([P] string) and flow_format are read.
+      record: the parsed record; only rgb, flow_x and flow_y ([P] string) are read.
       positions: [T] int32, indices into the stored positions.
       num_snippets: T (static).
+      flow_format: 'jpeg' or 'png' (static: the records' format, checked per record by
+        `parsing.record_problem`; a tf.cond per record would cost more than the decoding saves).
       window: None (whole frames) or [4] int32 (y, x, h, w), the same crop for every position.
 
     Returns:
       rgb: [T, h, w, 3] uint8 and flow: [T, h, w, 2] uint8 (x, y); h, w: the window's size, or
       the stored frame's without a window.
     """
+    def decode_gray(encoded):
+        if flow_format == "png":
+            return _decode_png(encoded, window)
+        return _decode_jpeg(encoded, 1, window)
+
     rgb = tf.gather(record["rgb"], positions)
+    flow_x = tf.gather(record["flow_x"], positions)
+    flow_y = tf.gather(record["flow_y"], positions)
     rgb = tf.stack([_decode_jpeg(rgb[t], 3, window) for t in range(num_snippets)])
-    flow = _decode_flow(tf.gather(record["flow_x"], positions),
-                        tf.gather(record["flow_y"], positions), record["flow_format"],
-                        num_snippets, window)
+    flow = tf.stack([tf.concat([decode_gray(flow_x[t]), decode_gray(flow_y[t])], axis=-1)
+                     for t in range(num_snippets)])
     return rgb, flow

@@ -23,6 +23,19 @@ def flip_horizontally(rgb: tf.Tensor, flow: tf.Tensor):
     return tf.reverse(rgb, axis=[-2]), tf.concat([flow_x, flow[..., 1:2]], axis=-1)
 
 
+def random_flip(rgb: tf.Tensor, flow: tf.Tensor, flip: tf.Tensor):
+    """`flip_horizontally` when flip ([] bool) is True, else unchanged; uint8 tensors only.
+
+    Written without tf.cond (a conditional branch inside a tf.data function runs as a nested
+    function call, which costs more than the flip): the reversed axes are [W] or [], and
+    255 - x equals x XOR 255 on uint8.
+    """
+    axes = tf.boolean_mask(tf.constant([-2]), tf.reshape(flip, [1]))
+    invert_x = tf.cast(flip, tf.uint8) * tf.constant([255, 0], tf.uint8)  # XOR mask per channel
+    flow = tf.bitwise.bitwise_xor(tf.reverse(flow, axes), invert_x)
+    return tf.reverse(rgb, axes), flow
+
+
 def flow_image(flow: tf.Tensor) -> tf.Tensor:
     """flow: [..., 2] float32 (x, y) -> [..., 3]: x, y, sqrt((x^2 + y^2) / 2).
 

@@ -5,11 +5,12 @@ record is unusable ('' when it is fine), using cheap checks (lengths, image mark
 header) so that a corrupt record is caught in the shard reader, where its file name is known.
 """
 
+import functools
+
 import tensorflow as tf
 
 from tan_keras import record_format as rf
 
-FLOW_FORMATS = (b"jpeg", b"png")
 _JPEG_START, _JPEG_END = b"\xff\xd8", b"\xff\xd9"
 _PNG_START, _PNG_END = b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"
 
@@ -65,29 +66,47 @@ def _all_framed(encoded: tf.Tensor, start: bytes, end: bytes) -> tf.Tensor:
     return tf.reduce_all(starts & ends)
 
 
-def _flow_framed(record: dict) -> tf.Tensor:
-    def framed(start, end):
-        return _all_framed(record["flow_x"], start, end) & _all_framed(record["flow_y"], start, end)
+@functools.lru_cache(maxsize=None)
+def _tiny_jpeg() -> bytes:
+    """A valid 1 x 1 JPEG, the header to read when a record has no first image."""
+    with tf.init_scope():
+        return tf.io.encode_jpeg(tf.zeros([1, 1, 3], tf.uint8)).numpy()
 
-    return tf.cond(tf.equal(record["flow_format"], b"png"), lambda: framed(_PNG_START, _PNG_END),
-                   lambda: framed(_JPEG_START, _JPEG_END))
 
+def _header_matches(record: dict, usable: tf.Tensor) -> tf.Tensor:
+    """The first JPEG's header size equals video/height x video/width (read only when usable).
 
-def _header_matches(record: dict) -> tf.Tensor:
-    shape = tf.io.extract_jpeg_shape(record["rgb"][0])
+    Written without tf.cond, which inside a tf.data function costs a nested function call.
+    """
+    first = tf.concat([record["rgb"][:1], [_tiny_jpeg()]], axis=0)[0]
+    shape = tf.io.extract_jpeg_shape(tf.where(usable, first, _tiny_jpeg()))
     return tf.reduce_all(tf.equal(shape[:2], tf.stack([record["height"], record["width"]])))
 
 
-def record_problem(record: dict, num_classes: int) -> tf.Tensor:
-    """record: `parse_record`'s output -> [] string, why it is unusable, or b'' when it is fine."""
+def flow_format_of(paths: list) -> str:
+    """The flow/format ('jpeg' or 'png') of the first readable record in the shard files."""
+    for path in paths:
+        try:
+            for serialized in tf.data.TFRecordDataset(path).take(1):
+                return parse_record(serialized)["flow_format"].numpy().decode()
+        except (tf.errors.DataLossError, tf.errors.InvalidArgumentError):
+            continue
+    return "jpeg"
+
+
+def record_problem(record: dict, num_classes: int, flow_format: str) -> tf.Tensor:
+    """record: `parse_record`'s output -> [] string, why it is unusable, or b'' when it is fine.
+
+    flow_format: the records directory's flow format ('jpeg' or 'png'; see `flow_format_of`).
+    """
     num_positions = record["num_positions"]
     lengths = tf.stack([tf.size(record[key]) for key in ("rgb", "flow_x", "flow_y")])
     checks = [
         (num_positions >= 1, "it stores no positions"),
         (tf.reduce_all(tf.equal(lengths, num_positions)),
          "its image lists differ in length from clip/num_positions"),
-        (tf.reduce_any(tf.equal(record["flow_format"], list(FLOW_FORMATS))),
-         "its flow/format is neither jpeg nor png"),
+        (tf.equal(record["flow_format"], flow_format.encode()),
+         f"its flow/format differs from the first record's, {flow_format}"),
         ((record["label"] >= 0) & (record["label"] < num_classes),
          f"its label is outside 0..{num_classes - 1}"),
         ((record["height"] > 0) & (record["width"] > 0), "its video/height or video/width is not positive"),
@@ -97,11 +116,14 @@ def record_problem(record: dict, num_classes: int) -> tf.Tensor:
     for passed, reason in checks:
         problem = tf.where(ok_so_far & ~passed, tf.constant(reason.encode()), problem)
         ok_so_far &= passed
-    framed = tf.cond(ok_so_far, lambda: _all_framed(record["rgb"], _JPEG_START, _JPEG_END)
-                     & _flow_framed(record), lambda: tf.constant(False))
+    flow_start, flow_end = (_PNG_START, _PNG_END) if flow_format == "png" else (_JPEG_START,
+                                                                                 _JPEG_END)
+    framed = (_all_framed(record["rgb"], _JPEG_START, _JPEG_END)
+              & _all_framed(record["flow_x"], flow_start, flow_end)
+              & _all_framed(record["flow_y"], flow_start, flow_end))
     problem = tf.where(ok_so_far & ~framed, tf.constant(b"an image is truncated"), problem)
     ok_so_far &= framed
-    header = tf.cond(ok_so_far, lambda: _header_matches(record), lambda: tf.constant(False))
+    header = _header_matches(record, ok_so_far)
     problem = tf.where(ok_so_far & ~header,
                        tf.constant(b"video/height and video/width disagree with the JPEG header"),
                        problem)

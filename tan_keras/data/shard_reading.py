@@ -51,11 +51,11 @@ def _count_check(path, expected, skip_corrupt, counter):
     return keep
 
 
-def _record_check(path, num_classes, skip_corrupt, counter):
+def _record_check(path, num_classes, flow_format, skip_corrupt, counter):
     """The predicate that keeps a parsed record when `record_problem` finds nothing wrong."""
 
     def keep(record):
-        problem = record_problem(record, num_classes)
+        problem = record_problem(record, num_classes, flow_format)
         ok = tf.equal(problem, b"")
         message = tf.strings.join(["Corrupt record in shard ", path, ": video ",
                                    record["video_id"], ": ", problem, "."])
@@ -70,8 +70,8 @@ def _record_check(path, num_classes, skip_corrupt, counter):
     return keep
 
 
-def read_shard(path: tf.Tensor, expected: tf.Tensor, num_classes: int, skip_corrupt: bool,
-               counter: CorruptRecordCounter | None) -> tf.data.Dataset:
+def read_shard(path: tf.Tensor, expected: tf.Tensor, num_classes: int, flow_format: str,
+               skip_corrupt: bool, counter: CorruptRecordCounter | None) -> tf.data.Dataset:
     """The checked, parsed records of one shard file (all sides)."""
     records = tf.data.TFRecordDataset(path).map(parse_record).ignore_errors()
     marked = records.map(lambda r: (r, False)).concatenate(
@@ -80,10 +80,10 @@ def read_shard(path: tf.Tensor, expected: tf.Tensor, num_classes: int, skip_corr
                           lambda n, x: (n + tf.cast(~x[1], tf.int64), (x[0], x[1], n)))
     complete = counted.filter(_count_check(path, expected, skip_corrupt, counter))
     return complete.map(lambda r, is_end, n: r).filter(
-        _record_check(path, num_classes, skip_corrupt, counter))
+        _record_check(path, num_classes, flow_format, skip_corrupt, counter))
 
 
-def read_side(selection: ShardSelection, *, skip_corrupt: bool,
+def read_side(selection: ShardSelection, *, flow_format: str, skip_corrupt: bool,
               counter: CorruptRecordCounter | None, shuffle_seed: int | None, shuffle_files: bool,
               deterministic: bool, input_context: tf.distribute.InputContext | None = None
               ) -> tf.data.Dataset:
@@ -103,7 +103,8 @@ def read_side(selection: ShardSelection, *, skip_corrupt: bool,
         files = files.shuffle(len(paths), seed=shuffle_seed, reshuffle_each_iteration=True)
     num_classes = selection.num_classes
     records = files.interleave(
-        lambda path, expected: read_shard(path, expected, num_classes, skip_corrupt, counter),
+        lambda path, expected: read_shard(path, expected, num_classes, flow_format, skip_corrupt,
+                                          counter),
         cycle_length=min(len(paths), _MAX_OPEN_SHARDS), block_length=1,
         num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     if num_pipelines > 1 and not shard_files:
