@@ -59,9 +59,9 @@ class QuickstartOptions:
     frames_per_segment: int = 10
     positions_per_segment: int = 3
     image_size: int = 32
-    epochs: int = 12
+    epochs: int = 30
     batch_size: int = 16
-    learning_rate: float = 0.01
+    learning_rate: float = 0.05
     momentum: float = 0.9
     weight_decay: float = 0.0
     rnn_units: int = 64
