@@ -42,9 +42,9 @@ What the TSN sampling and crops do to the design
 * Training takes one random frame from each of T equal segments: the marker moves in *every*
   frame of the action segment, so any sampled frame shows motion.
 * Corner and centre crops with scale jitter (width and height each 0.66 to 1 of the short side)
-  always keep
-  the central [22, 42) x [22, 42) square of a 64x64 frame: the marker's orbit (radius 5 plus the
-  disc's radius 2.5 around (32, 32)) lies inside it, so no crop cuts the motion out. The postures
+  always keep the central [22, 42) x [22, 42) square of a 64x64 frame: the marker's orbit
+  (radius 5 plus the disc's radius 2.5 around (32, 32)) lies inside it, so no crop cuts the
+  motion out. The postures
   are about 40 px wide, so every crop keeps most of the outline, and each has its own colour.
 * Horizontal flips keep every posture recognisable (the shapes are left-right symmetric) and only
   mirror the orbit.
