@@ -106,7 +106,7 @@ def record_problem(record: dict, num_classes: int, flow_format: str) -> tf.Tenso
         (tf.reduce_all(tf.equal(lengths, num_positions)),
          "its image lists differ in length from clip/num_positions"),
         (tf.equal(record["flow_format"], flow_format.encode()),
-         f"its flow/format differs from the first record's, {flow_format}"),
+         f"its flow/format is not {flow_format}, the format of the first record read"),
         ((record["label"] >= 0) & (record["label"] < num_classes),
          f"its label is outside 0..{num_classes - 1}"),
         ((record["height"] > 0) & (record["width"] > 0), "its video/height or video/width is not positive"),

@@ -129,3 +129,14 @@ def test_wrong_format_version_is_named(records_dir):
     (path / rf.MANIFEST_FILENAME).write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match="expected format_version 1. Received: format_version=99"):
         _train(path)
+
+
+def test_record_with_another_flow_format_is_named(records_dir):
+    path, manifest = records_dir  # PNG flow; the first record read decides the format
+    shard1 = path / manifest["shards"][1]
+    records = list(tf.data.TFRecordDataset(str(shard1)).as_numpy_iterator())
+    _rewrite_shard(shard1, [records[0], sr.encode(TRAIN[3], flow_format="jpeg")])
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=f"Corrupt record in shard {shard1}: video {TRAIN[3].video_id}: its "
+                             f"flow/format is not png, the format of the first record read"):
+        list(_train(path))
