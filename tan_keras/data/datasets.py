@@ -2,7 +2,7 @@
 
 Training: shards interleaved -> parsed and checked records of the split's train side -> shuffled ->
 each paired with its own random seed -> one normalised clip each (parallel map) -> batched ->
-prefetched. Evaluation: the test side in manifest order -> 10 views per video -> normalised.
+prefetched. Evaluation: the test side in a fixed shard order -> 10 normalised views per video.
 """
 
 import tensorflow as tf
