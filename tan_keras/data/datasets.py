@@ -79,7 +79,6 @@ def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_sn
     if max_aspect_distortion not in range(len(crops.TRAIN_SCALES)):
         raise ValueError(f"Expected max_aspect_distortion in 0..{len(crops.TRAIN_SCALES) - 1}. "
                          f"Received: max_aspect_distortion={max_aspect_distortion!r}")
-    normalizer = _normalizer(normalize, backbone)
     selection = select_shards(records_dir, load_manifest(records_dir), split, side)
     if input_context is not None:
         batch_size = input_context.get_per_replica_batch_size(batch_size)
@@ -93,11 +92,12 @@ def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_sn
     records = records.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
     clip_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
 
+    finish = clips.fused_finisher(preprocess_input(backbone) if normalize else None)
+
     def clip(record, clip_seed):
-        streams, label = clips.train_clip(record, clip_seed, num_snippets=num_snippets,
-                                          image_size=image_size, flow_format=flow_format,
-                                          max_aspect_distortion=max_aspect_distortion)
-        return normalizer(streams), label
+        return clips.train_clip(record, clip_seed, num_snippets=num_snippets,
+                                image_size=image_size, flow_format=flow_format,
+                                max_aspect_distortion=max_aspect_distortion, finish=finish)
 
     dataset = tf.data.Dataset.zip(records, clip_seeds).map(
         clip, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
