@@ -167,16 +167,4 @@ def write_manifest(output_dir: str, manifest: dict) -> str:
     return path
 
 
-def read_manifest(output_dir: str) -> dict:
-    """Reads `output_dir/manifest.json`; a clear error when it is missing or not JSON."""
-    import tensorflow as tf
-    path = os.path.join(output_dir, rf.MANIFEST_FILENAME)
-    if not tf.io.gfile.exists(path):
-        raise FileNotFoundError(f"No manifest at {path}: the records directory is missing or its "
-                                f"build has not finished.")
-    with tf.io.gfile.GFile(path, "r") as f:
-        text = f.read()
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path} is not valid JSON: {e}") from e
+read_manifest = rf.read_manifest  # one reader for writer and reader alike

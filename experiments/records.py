@@ -1,6 +1,5 @@
 """What the stages need from a records directory's manifest.json (see tan_keras/record_format.py)."""
 
-import json
 from pathlib import Path
 
 from tan_keras import record_format
@@ -14,14 +13,12 @@ def build_records_command(records_dir) -> str:
 def read_manifest(records_dir: Path) -> dict:
     """The manifest of `records_dir`; a missing one names the command that builds it."""
     path = Path(records_dir) / record_format.MANIFEST_FILENAME
-    if not path.is_file():
+    try:
+        manifest = record_format.read_manifest(str(records_dir))
+    except FileNotFoundError:
         raise FileNotFoundError(
             f"No records at {records_dir}: {path.name} is missing (the data_prep stage writes it "
-            f"last). Build them with: {build_records_command(records_dir)}")
-    try:
-        manifest = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise ValueError(f"Expected JSON in {path}. Received unreadable content: {error}") from None
+            f"last). Build them with: {build_records_command(records_dir)}") from None
     for key in ("name", "classes", "splits"):
         if key not in manifest:
             raise ValueError(f"Expected key {key!r} in {path}. Received: keys={sorted(manifest)}")

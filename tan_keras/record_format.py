@@ -1,6 +1,7 @@
 """The on-disk record format shared by the writer (`data_prep`) and the reader (`tan_keras.data`).
 
-Plain constants only (no TensorFlow import), so that both sides and the tests agree on one spelling.
+Constants, file naming and the one manifest reader. TensorFlow is imported only inside
+`read_manifest` (for gs:// paths), so data_prep's worker processes can import this module cheaply.
 
 One `tf.train.SequenceExample` per video. Key names follow DMVR and the TF Model Garden video
 readers wherever the meaning is the same.
@@ -45,6 +46,9 @@ manifest.json holds at least:
 Split keys are strings ("1", "2", "3"); `split_key` makes one from an int.
 """
 
+import json
+import os
+
 # Context features.
 LABEL_INDEX = "clip/label/index"
 LABEL_TEXT = "clip/label/text"
@@ -77,3 +81,24 @@ def shard_filename(name: str, index: int, num_shards: int) -> str:
 def split_key(split: int | str) -> str:
     """The manifest's key for a split number: 1 -> '1'."""
     return str(int(split))
+
+
+def read_manifest(records_dir: str) -> dict:
+    """Reads `records_dir/manifest.json` (local or any tf.io.gfile path, e.g. gs://).
+
+    Raises:
+      FileNotFoundError: naming the expected path, when there is no manifest (the build has not
+        finished, or records_dir is wrong).
+      ValueError: naming the file, when it is not valid JSON.
+    """
+    import tensorflow as tf
+    path = os.path.join(records_dir, MANIFEST_FILENAME)
+    if not tf.io.gfile.exists(path):
+        raise FileNotFoundError(f"Expected a manifest at {path} (data_prep writes it last). "
+                                f"Received: records_dir={records_dir!r} without one.")
+    with tf.io.gfile.GFile(path, "r") as f:
+        text = f.read()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} is not valid JSON: {e}") from e

@@ -4,7 +4,6 @@ The manifest layout is the contract of `tan_keras.record_format`. Every check he
 that names the manifest file and what is wrong, before any tf.data work starts.
 """
 
-import json
 import os
 from typing import NamedTuple
 
@@ -33,15 +32,7 @@ class ShardSelection(NamedTuple):
 def load_manifest(records_dir: str) -> dict:
     """Reads `records_dir/manifest.json` and checks the keys the reader needs."""
     path = os.path.join(records_dir, rf.MANIFEST_FILENAME)
-    if not tf.io.gfile.exists(path):
-        raise FileNotFoundError(f"Expected a manifest at {path} (written last by data_prep). "
-                                f"Received: records_dir={records_dir!r} without one.")
-    with tf.io.gfile.GFile(path, "r") as f:
-        text = f.read()
-    try:
-        manifest = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path} is not valid JSON: {e}") from e
+    manifest = rf.read_manifest(records_dir)
     missing = [key for key in ("format_version", "classes", "shards", "videos", "splits")
                if key not in manifest]
     if missing:

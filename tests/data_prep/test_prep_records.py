@@ -116,5 +116,5 @@ def test_write_shard_and_manifest_are_atomic_and_readable(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [rf.MANIFEST_FILENAME, path.split("/")[-1]]
     assert json.loads((tmp_path / rf.MANIFEST_FILENAME).read_text()) == manifest
     assert records.read_manifest(str(tmp_path)) == manifest
-    with pytest.raises(FileNotFoundError, match="No manifest at"):
+    with pytest.raises(FileNotFoundError, match="Expected a manifest at"):
         records.read_manifest(str(tmp_path / "absent"))
