@@ -23,7 +23,7 @@ from data_prep import flow as flow_lib
 from data_prep import plan as plan_lib
 from data_prep import records
 from data_prep import splits as splits_lib
-from data_prep.extract import PrepSettings, VideoResult, VideoTask, process_video
+from data_prep.extract import PrepSettings, VideoResult, process_video
 from data_prep.summary import RunStats, format_summary
 from tan_keras import record_format as rf
 

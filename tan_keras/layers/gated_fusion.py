@@ -1,7 +1,6 @@
 """Mixes the two branches' class probabilities with per-clip gate weights (branch selection)."""
 
 import keras
-from keras import ops
 
 
 @keras.saving.register_keras_serializable(package="tan_keras")
