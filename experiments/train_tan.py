@@ -6,7 +6,8 @@
 --model: tan | two_stream | fc_fusion | branch_selection | bs_l2 | spatial_attention.
 --init:  imagenet | cnn | cnn:<dataset> | tan:<checkpoint> (see experiments/model_init.py).
 Loss: the sum of the two branch cross-entropies (plus one on the fused output for baselines whose
-fusion has weights). SGD with momentum; learning rate x0.1 at 50% and 75% of the epochs.
+fusion has weights). --optimizer: sgd (with momentum; the default) | adam (see
+training.make_optimizer); learning rate x0.1 at 50% and 75% of the epochs, for both.
 Writes <workspace>/train_tan/<run_name>/: settings.json, checkpoints/ (one per epoch), logs/
 (train.csv, tensorboard/), final.weights.h5 and done.json. Rerun after a crash, it resumes.
 """
@@ -36,11 +37,13 @@ def build(model_name: str, num_classes: int, settings: TrainingSettings, model_o
 
 
 def stage_settings(manifest: dict, split: int, model_name: str, init: str,
-                   settings: TrainingSettings, model_options: dict, mixed_precision: bool) -> dict:
+                   settings: TrainingSettings, model_options: dict, mixed_precision: bool,
+                   optimizer: str = "sgd") -> dict:
     """What settings.json records for a train_tan stage (and what other stages compare)."""
     return {"stage": "train_tan", "dataset": manifest["name"], "split": int(split),
             "classes": manifest["classes"], "num_classes": len(manifest["classes"]),
             "model": model_name, "init": init, "model_options": model_options,
+            "optimizer": optimizer,
             "mixed_precision": bool(mixed_precision), "backbone": settings.backbone,
             "image_size": settings.image_size, "num_snippets": settings.num_snippets,
             "training": settings.to_dict()}
@@ -64,7 +67,7 @@ def train(records_dir, workspace, model: str = "tan", init: str = "imagenet", sp
           settings: TrainingSettings = TrainingSettings(), run_name: str | None = None,
           model_options: dict | None = None, strategy: str = "default",
           mixed_precision: bool = False, jit_compile: bool = False, verbose: int = 1,
-          crash_after_epoch: int | None = None) -> Path:
+          crash_after_epoch: int | None = None, optimizer: str = "sgd") -> Path:
     """Trains `model` on `records_dir`'s split; returns the stage dir (final.weights.h5 inside).
 
     Skips the work when the stage is done; resumes from its last epoch checkpoint otherwise.
@@ -72,9 +75,13 @@ def train(records_dir, workspace, model: str = "tan", init: str = "imagenet", sp
     Args:
       model_options: overrides of DEFAULT_MODEL_OPTIONS (rnn, rnn_units, attention_units, dropout).
       strategy: 'default', 'mirrored' or 'multi_worker' (see runtime.strategy_scope).
+      optimizer: 'sgd' (momentum `settings.momentum`) or 'adam' (see training.make_optimizer).
       crash_after_epoch: tests only: SIGKILL the process after that epoch's checkpoint.
     """
     model_init.parse_init(init)
+    if optimizer not in training.OPTIMIZERS:
+        raise ValueError(f"Expected optimizer in {training.OPTIMIZERS}. "
+                         f"Received: optimizer={optimizer!r}")
     manifest = read_manifest(records_dir)
     split_videos(manifest, split, "train", records_dir)
     options = {**DEFAULT_MODEL_OPTIONS, **(model_options or {})}
@@ -84,7 +91,7 @@ def train(records_dir, workspace, model: str = "tan", init: str = "imagenet", sp
         print(f"train_tan: {stage_dir} is done; skipping.")
         return stage_dir
     open_stage(stage_dir, stage_settings(manifest, split, model, init, settings, options,
-                                         mixed_precision))
+                                         mixed_precision, optimizer))
     runtime.make_deterministic(settings.seed)
     policy = runtime.set_mixed_precision(mixed_precision)
     scope, replicas = runtime.strategy_scope(strategy)
@@ -99,7 +106,8 @@ def train(records_dir, workspace, model: str = "tan", init: str = "imagenet", sp
                     settings)
         from tan_keras.models import compile_for_training, training_targets
 
-        compile_for_training(network, training.make_sgd(settings), jit_compile=jit_compile)
+        compile_for_training(network, training.make_optimizer(settings, optimizer),
+                             jit_compile=jit_compile)
         network.optimizer.build(network.trainable_variables)
 
     def make_dataset(epoch):
@@ -128,7 +136,7 @@ def main(argv):
                        "attention_units": FLAGS.attention_units, "dropout": FLAGS.dropout},
         strategy=FLAGS.strategy, mixed_precision=FLAGS.mixed_precision,
         jit_compile=FLAGS.jit_compile, verbose=FLAGS.verbose,
-        crash_after_epoch=FLAGS.crash_after_epoch)
+        crash_after_epoch=FLAGS.crash_after_epoch, optimizer=FLAGS.optimizer)
     print(f"final weights: {stage_dir / FINAL_WEIGHTS}")
 
 
@@ -139,6 +147,9 @@ def run_main():
     flags.DEFINE_string("init", "imagenet", "imagenet | cnn | cnn:<dataset> | tan:<checkpoint>.")
     flags.DEFINE_string("run_name", None, "Stage folder name (default: "
                         "<dataset>_split<k>_<model>_<init>).")
+    flags.DEFINE_enum("optimizer", "sgd", list(training.OPTIMIZERS),
+                      "sgd: SGD with --momentum (the paper-reproduction default). adam: Adam "
+                      "(--momentum unused), for small models from scratch such as the quickstart's.")
     flags.DEFINE_enum("rnn", "lstm", ["lstm", "gru"], "Recurrent layer of each branch.")
     flags.DEFINE_integer("rnn_units", DEFAULT_MODEL_OPTIONS["rnn_units"], "Recurrent units U.")
     flags.DEFINE_integer("attention_units", DEFAULT_MODEL_OPTIONS["attention_units"],

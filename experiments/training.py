@@ -84,7 +84,28 @@ def tensorboard_available() -> bool:
     return importlib.util.find_spec("tensorboard") is not None
 
 
+OPTIMIZERS = ("sgd", "adam")
+
+
 def make_sgd(settings):
     """SGD with momentum and decoupled weight decay (a `TrainingSettings`), as every stage trains."""
     return keras.optimizers.SGD(learning_rate=settings.learning_rate, momentum=settings.momentum,
                                 weight_decay=settings.weight_decay or None)
+
+
+def make_optimizer(settings, optimizer: str = "sgd"):
+    """The optimizer of a train_tan stage: 'sgd' (the default, `make_sgd`) or 'adam'.
+
+    'adam' is Keras' Adam (its default betas and epsilon) at `settings.learning_rate`, with
+    `settings.weight_decay` as decoupled weight decay (0 disables it); `settings.momentum` is
+    not used. The paper does not name its optimizer; SGD with momentum is the two-stream
+    convention and stays the default. Adam is for small models trained from scratch, where the
+    attention has to break its symmetry early (the quickstart: see docs/readme_parts/quickstart.md).
+    The learning-rate schedule (`schedule.step_decay_learning_rate`) applies to both.
+    """
+    if optimizer == "sgd":
+        return make_sgd(settings)
+    if optimizer == "adam":
+        return keras.optimizers.Adam(learning_rate=settings.learning_rate,
+                                     weight_decay=settings.weight_decay or None)
+    raise ValueError(f"Expected optimizer in {OPTIMIZERS}. Received: optimizer={optimizer!r}")
