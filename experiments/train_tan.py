@@ -7,7 +7,8 @@
 --init:  imagenet | cnn | cnn:<dataset> | tan:<checkpoint> (see experiments/model_init.py).
 Loss: the sum of the two branch cross-entropies (plus one on the fused output for baselines whose
 fusion has weights). --optimizer: sgd (with momentum; the default) | adam (see
-training.make_optimizer); learning rate x0.1 at 50% and 75% of the epochs, for both.
+training.make_optimizer). --lr_schedule: step (the default: learning rate x0.1 at 50% and 75% of
+the epochs) | constant.
 Writes <workspace>/train_tan/<run_name>/: settings.json, checkpoints/ (one per epoch), logs/
 (train.csv, tensorboard/), final.weights.h5 and done.json. Rerun after a crash, it resumes.
 """
@@ -38,12 +39,12 @@ def build(model_name: str, num_classes: int, settings: TrainingSettings, model_o
 
 def stage_settings(manifest: dict, split: int, model_name: str, init: str,
                    settings: TrainingSettings, model_options: dict, mixed_precision: bool,
-                   optimizer: str = "sgd") -> dict:
+                   optimizer: str = "sgd", lr_schedule: str = "step") -> dict:
     """What settings.json records for a train_tan stage (and what other stages compare)."""
     return {"stage": "train_tan", "dataset": manifest["name"], "split": int(split),
             "classes": manifest["classes"], "num_classes": len(manifest["classes"]),
             "model": model_name, "init": init, "model_options": model_options,
-            "optimizer": optimizer,
+            "optimizer": optimizer, "lr_schedule": lr_schedule,
             "mixed_precision": bool(mixed_precision), "backbone": settings.backbone,
             "image_size": settings.image_size, "num_snippets": settings.num_snippets,
             "training": settings.to_dict()}
@@ -67,7 +68,8 @@ def train(records_dir, workspace, model: str = "tan", init: str = "imagenet", sp
           settings: TrainingSettings = TrainingSettings(), run_name: str | None = None,
           model_options: dict | None = None, strategy: str = "default",
           mixed_precision: bool = False, jit_compile: bool = False, verbose: int = 1,
-          crash_after_epoch: int | None = None, optimizer: str = "sgd") -> Path:
+          crash_after_epoch: int | None = None, optimizer: str = "sgd",
+          lr_schedule: str = "step") -> Path:
     """Trains `model` on `records_dir`'s split; returns the stage dir (final.weights.h5 inside).
 
     Skips the work when the stage is done; resumes from its last epoch checkpoint otherwise.
@@ -76,12 +78,16 @@ def train(records_dir, workspace, model: str = "tan", init: str = "imagenet", sp
       model_options: overrides of DEFAULT_MODEL_OPTIONS (rnn, rnn_units, attention_units, dropout).
       strategy: 'default', 'mirrored' or 'multi_worker' (see runtime.strategy_scope).
       optimizer: 'sgd' (momentum `settings.momentum`) or 'adam' (see training.make_optimizer).
+      lr_schedule: 'step' (x0.1 at 50% and 75% of the epochs) or 'constant'.
       crash_after_epoch: tests only: SIGKILL the process after that epoch's checkpoint.
     """
     model_init.parse_init(init)
     if optimizer not in training.OPTIMIZERS:
         raise ValueError(f"Expected optimizer in {training.OPTIMIZERS}. "
                          f"Received: optimizer={optimizer!r}")
+    if lr_schedule not in training.LR_SCHEDULES:
+        raise ValueError(f"Expected lr_schedule in {training.LR_SCHEDULES}. "
+                         f"Received: lr_schedule={lr_schedule!r}")
     manifest = read_manifest(records_dir)
     split_videos(manifest, split, "train", records_dir)
     options = {**DEFAULT_MODEL_OPTIONS, **(model_options or {})}
@@ -91,7 +97,7 @@ def train(records_dir, workspace, model: str = "tan", init: str = "imagenet", sp
         print(f"train_tan: {stage_dir} is done; skipping.")
         return stage_dir
     open_stage(stage_dir, stage_settings(manifest, split, model, init, settings, options,
-                                         mixed_precision, optimizer))
+                                         mixed_precision, optimizer, lr_schedule))
     runtime.make_deterministic(settings.seed)
     policy = runtime.set_mixed_precision(mixed_precision)
     scope, replicas = runtime.strategy_scope(strategy)
@@ -116,7 +122,8 @@ def train(records_dir, workspace, model: str = "tan", init: str = "imagenet", sp
 
     history = training.fit_resumable(network, make_dataset, stage_dir, settings.epochs,
                                      settings.learning_rate, settings.seed, verbose=verbose,
-                                     crash_after_epoch=crash_after_epoch)
+                                     crash_after_epoch=crash_after_epoch,
+                                     lr_schedule=lr_schedule)
     network.save_weights(stage_dir / FINAL_WEIGHTS)
     mark_done(stage_dir, {"epochs": settings.epochs, "last_epoch": history[-1] if history else {}})
     return stage_dir
@@ -136,7 +143,8 @@ def main(argv):
                        "attention_units": FLAGS.attention_units, "dropout": FLAGS.dropout},
         strategy=FLAGS.strategy, mixed_precision=FLAGS.mixed_precision,
         jit_compile=FLAGS.jit_compile, verbose=FLAGS.verbose,
-        crash_after_epoch=FLAGS.crash_after_epoch, optimizer=FLAGS.optimizer)
+        crash_after_epoch=FLAGS.crash_after_epoch, optimizer=FLAGS.optimizer,
+        lr_schedule=FLAGS.lr_schedule)
     print(f"final weights: {stage_dir / FINAL_WEIGHTS}")
 
 
@@ -150,6 +158,9 @@ def run_main():
     flags.DEFINE_enum("optimizer", "sgd", list(training.OPTIMIZERS),
                       "sgd: SGD with --momentum (the paper-reproduction default). adam: Adam "
                       "(--momentum unused), for small models from scratch such as the quickstart's.")
+    flags.DEFINE_enum("lr_schedule", "step", list(training.LR_SCHEDULES),
+                      "step: --learning_rate x0.1 at 50% and 75% of the epochs (the default). "
+                      "constant: --learning_rate throughout.")
     flags.DEFINE_enum("rnn", "lstm", ["lstm", "gru"], "Recurrent layer of each branch.")
     flags.DEFINE_integer("rnn_units", DEFAULT_MODEL_OPTIONS["rnn_units"], "Recurrent units U.")
     flags.DEFINE_integer("attention_units", DEFAULT_MODEL_OPTIONS["attention_units"],

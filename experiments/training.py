@@ -19,11 +19,13 @@ from experiments import checkpoints
 from experiments.schedule import step_decay_learning_rate
 
 LOG_DIR = "logs"
+LR_SCHEDULES = ("step", "constant")
 
 
 def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path, epochs: int,
                   base_learning_rate: float, seed: int, keep_checkpoints: int = 0,
-                  verbose: int = 1, crash_after_epoch: int | None = None) -> list[dict]:
+                  verbose: int = 1, crash_after_epoch: int | None = None,
+                  lr_schedule: str = "step") -> list[dict]:
     """Trains a compiled `model` for `epochs`, resuming from `stage_dir`'s checkpoints.
 
     Args:
@@ -36,10 +38,15 @@ def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path,
       keep_checkpoints: how many epoch checkpoints to keep (0: all).
       verbose: Keras progress bar setting (1: a bar, 2: one line per epoch, 0: silent).
       crash_after_epoch: for tests only; SIGKILLs the process right after saving that epoch.
+      lr_schedule: 'step' (`schedule.step_decay_learning_rate`, every stage's default) or
+        'constant' (`base_learning_rate` throughout; see `make_optimizer`).
 
     Returns:
       The per-epoch logs of the epochs trained in this call.
     """
+    if lr_schedule not in LR_SCHEDULES:
+        raise ValueError(f"Expected lr_schedule in {LR_SCHEDULES}. "
+                         f"Received: lr_schedule={lr_schedule!r}")
     stage_dir = Path(stage_dir)
     optimizer = model.optimizer
     if not optimizer.built:
@@ -51,6 +58,8 @@ def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path,
     log_dir.mkdir(parents=True, exist_ok=True)
 
     def learning_rate(epoch, _current=None):
+        if lr_schedule == "constant":
+            return float(base_learning_rate)
         return step_decay_learning_rate(epoch, base_learning_rate, epochs)
 
     callbacks = [
@@ -101,7 +110,7 @@ def make_optimizer(settings, optimizer: str = "sgd"):
     not used. The paper does not name its optimizer; SGD with momentum is the two-stream
     convention and stays the default. Adam is for small models trained from scratch, where the
     attention has to break its symmetry early (the quickstart: see docs/readme_parts/quickstart.md).
-    The learning-rate schedule (`schedule.step_decay_learning_rate`) applies to both.
+    The learning-rate schedule (`fit_resumable`'s `lr_schedule`) is chosen separately.
     """
     if optimizer == "sgd":
         return make_sgd(settings)

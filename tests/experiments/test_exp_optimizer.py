@@ -41,3 +41,36 @@ def test_stage_settings_record_the_optimizer():
     assert recorded["optimizer"] == "adam"
     assert train_tan.stage_settings(manifest, 1, "tan", "imagenet", SETTINGS, {},
                                     False)["optimizer"] == "sgd"
+
+
+def test_lr_schedule_is_recorded_and_unknown_ones_refused(tmp_path):
+    manifest = {"name": "d", "classes": ["a", "b"]}
+    recorded = train_tan.stage_settings(manifest, 1, "tan", "imagenet", SETTINGS, {}, False,
+                                        "adam", "constant")
+    assert recorded["lr_schedule"] == "constant"
+    assert train_tan.stage_settings(manifest, 1, "tan", "imagenet", SETTINGS, {},
+                                    False)["lr_schedule"] == "step"
+    with pytest.raises(ValueError, match="lr_schedule='cosine'"):
+        train_tan.train(tmp_path / "no_records", tmp_path, settings=SETTINGS, lr_schedule="cosine")
+
+
+def test_constant_schedule_keeps_the_base_rate(tmp_path):
+    import csv
+
+    import numpy as np
+    import tensorflow as tf
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(training.make_optimizer(SETTINGS, "adam"), "mse")
+
+    def make_dataset(epoch):
+        return tf.data.Dataset.from_tensor_slices((np.ones((4, 2), "float32"),
+                                                   np.zeros((4, 1), "float32"))).batch(2)
+
+    for schedule, expected in (("constant", [0.003] * 4), ("step", [0.003, 0.003, 0.0003, 3e-5])):
+        stage = tmp_path / schedule
+        training.fit_resumable(model, make_dataset, stage, 4, 0.003, seed=0, verbose=0,
+                               lr_schedule=schedule)
+        with open(stage / training.LOG_DIR / "train.csv", newline="") as log:
+            rates = [float(row["learning_rate"]) for row in csv.DictReader(log)]
+        assert rates == pytest.approx(expected), schedule
