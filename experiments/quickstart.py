@@ -53,9 +53,13 @@ def define_flags() -> None:
     flags.DEFINE_integer("image_size", _DEFAULTS.image_size, "Side of the crops fed to the CNN.")
     flags.DEFINE_integer("epochs", _DEFAULTS.epochs, "Training epochs of each model.")
     flags.DEFINE_integer("batch_size", _DEFAULTS.batch_size, "Videos per step.")
-    flags.DEFINE_float("learning_rate", _DEFAULTS.learning_rate,
-                       "Base SGD learning rate (x0.1 at 50% and 75% of the epochs).")
-    flags.DEFINE_float("weight_decay", _DEFAULTS.weight_decay, "SGD decoupled weight decay.")
+    flags.DEFINE_float("learning_rate", _DEFAULTS.learning_rate, "Base learning rate.")
+    flags.DEFINE_enum("optimizer", _DEFAULTS.optimizer, ["adam", "sgd"],
+                      "adam, or sgd with momentum 0.9 (train_tan's --optimizer).")
+    flags.DEFINE_enum("lr_schedule", _DEFAULTS.lr_schedule, ["constant", "step"],
+                      "constant, or step: x0.1 at 50% and 75% of the epochs (train_tan's "
+                      "--lr_schedule).")
+    flags.DEFINE_float("weight_decay", _DEFAULTS.weight_decay, "Decoupled weight decay.")
     flags.DEFINE_integer("rnn_units", _DEFAULTS.rnn_units, "LSTM units of each branch.")
     flags.DEFINE_integer("attention_units", _DEFAULTS.attention_units,
                          "Size of TAN's attention states m and n.")
@@ -74,6 +78,7 @@ def options_from_flags() -> pipeline.QuickstartOptions:
         frames_per_segment=FLAGS.frames_per_segment,
         positions_per_segment=FLAGS.positions_per_segment, image_size=FLAGS.image_size,
         epochs=FLAGS.epochs, batch_size=FLAGS.batch_size, learning_rate=FLAGS.learning_rate,
+        optimizer=FLAGS.optimizer, lr_schedule=FLAGS.lr_schedule,
         momentum=_DEFAULTS.momentum, weight_decay=FLAGS.weight_decay, rnn_units=FLAGS.rnn_units,
         attention_units=FLAGS.attention_units, dropout=FLAGS.dropout, seed=FLAGS.seed,
         num_workers=FLAGS.num_workers)

@@ -48,7 +48,12 @@ class QuickstartOptions:
         none is a segment's last frame (whose flow crosses into the next segment), so every
         snippet the reader samples lies in one segment (`stored_positions_aligned` checks it).
       image_size: S, the crops fed to the tiny CNN.
-      epochs, batch_size, learning_rate, momentum, weight_decay: training (SGD, step decay).
+      epochs, batch_size, learning_rate, weight_decay: training of each model.
+      optimizer, lr_schedule, momentum: train_tan's --optimizer ('adam' or 'sgd'; momentum is
+        SGD's only) and --lr_schedule ('constant' or 'step'). Adam at a constant rate is the
+        default here: with SGD, or with the rate cut at 50% of the epochs, TAN stays on its
+        plateau (alpha uniform, chance accuracy) for the whole budget; see
+        docs/readme_parts/quickstart.md for the runs behind this choice.
       rnn_units, attention_units, dropout: model sizes.
       seed: seeds the dataset and the training.
       num_workers: data_prep processes.
@@ -59,9 +64,11 @@ class QuickstartOptions:
     frames_per_segment: int = 10
     positions_per_segment: int = 3
     image_size: int = 32
-    epochs: int = 30
+    epochs: int = 40
     batch_size: int = 16
-    learning_rate: float = 0.05
+    learning_rate: float = 0.003
+    optimizer: str = "adam"
+    lr_schedule: str = "constant"
     momentum: float = 0.9
     weight_decay: float = 0.0
     rnn_units: int = 64
@@ -214,7 +221,8 @@ def run_quickstart(workspace, options: QuickstartOptions = QuickstartOptions(),
                          f"{options.epochs} epochs"):
             train_tan.train(records_dir, workspace, model=model, init="imagenet", split=SPLIT,
                             settings=settings, run_name=RUN_NAMES[model],
-                            model_options=model_kwargs, verbose=verbose)
+                            model_options=model_kwargs, verbose=verbose,
+                            optimizer=options.optimizer, lr_schedule=options.lr_schedule)
 
     results = {}
     with clock.stage("evaluate", "5 snippets x 10 views per test video, both models"):
