@@ -19,9 +19,9 @@ def define_training_flags(epochs_default: int, learning_rate_default: float) -> 
     flags.DEFINE_integer("epochs", epochs_default, "Training epochs.")
     flags.DEFINE_integer("batch_size", defaults.batch_size, "Videos per step.")
     flags.DEFINE_float("learning_rate", learning_rate_default,
-                       "Base SGD learning rate (x0.1 at 50% and 75% of the epochs).")
+                       "Base learning rate (with the step schedule: x0.1 at 50% and 75% of the epochs).")
     flags.DEFINE_float("momentum", defaults.momentum, "SGD momentum.")
-    flags.DEFINE_float("weight_decay", defaults.weight_decay, "SGD decoupled weight decay.")
+    flags.DEFINE_float("weight_decay", defaults.weight_decay, "Decoupled weight decay.")
     flags.DEFINE_integer("seed", defaults.seed, "Seed of data order, augmentation and init.")
     flags.DEFINE_string("imagenet_weights", None, "ImageNet weights source: default 'imagenet' "
                         "(Keras applications); googlenet needs the TF-Slim inception_v1.ckpt path.")
