@@ -1,6 +1,6 @@
 """The local runner: worker processes, a resumable per-video cache, then shards and manifest.
 
-Layout of `output_dir` while building (see docs/readme_parts/data_prep_workspace.md):
+Layout of `output_dir` while building (see WORKSPACE.md):
   .work/params.json          the settings and task list of the build in progress
   .work/<key>.json           one finished video: its result (the completion marker)
   .work/<key>.rec            its serialized record (written before the .json)

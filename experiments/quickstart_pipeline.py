@@ -53,7 +53,7 @@ class QuickstartOptions:
         SGD's only) and --lr_schedule ('constant' or 'step'). Adam at a constant rate is the
         default here: with SGD, or with the rate cut at 50% of the epochs, TAN stays on its
         plateau (alpha uniform, chance accuracy) for the whole budget; see
-        docs/readme_parts/quickstart.md for the runs behind this choice.
+        the README's quickstart section for the runs behind this choice.
       rnn_units, attention_units, dropout: model sizes.
       seed: seeds the dataset and the training.
       num_workers: data_prep processes.

@@ -109,7 +109,7 @@ def make_optimizer(settings, optimizer: str = "sgd"):
     `settings.weight_decay` as decoupled weight decay (0 disables it); `settings.momentum` is
     not used. The paper does not name its optimizer; SGD with momentum is the two-stream
     convention and stays the default. Adam is for small models trained from scratch, where the
-    attention has to break its symmetry early (the quickstart: see docs/readme_parts/quickstart.md).
+    attention has to break its symmetry early (the quickstart: see the README's quickstart section).
     The learning-rate schedule (`fit_resumable`'s `lr_schedule`) is chosen separately.
     """
     if optimizer == "sgd":
