@@ -22,6 +22,7 @@ setup(
         "absl-py",
         "tensorflow-datasets",
         "apache-beam",
+        "google-crc32c",  # TFRecord framing in data_prep without loading TensorFlow
         "importlib_resources",  # tensorflow-datasets needs it for builders defined in a package
         "tensorboard",
         "tqdm",

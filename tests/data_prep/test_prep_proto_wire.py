@@ -29,3 +29,31 @@ def test_sequence_example_bytes_equal_tensorflow():
         {"z/encoded": [pw.bytes_feature([bytes(range(256)) * 3]), pw.bytes_feature([b"q"])],
          "k": [pw.int64_feature([i]) for i in (0, 127, 128)]})
     assert ours == expected
+
+
+def test_tfrecord_frames_equal_tensorflow_writer(tmp_path):
+    from data_prep import records
+
+    payloads = [b"", b"x", bytes(range(256)) * 300]
+    expected_path = str(tmp_path / "tf.tfrecord")
+    with tf.io.TFRecordWriter(expected_path) as writer:
+        for payload in payloads:
+            writer.write(payload)
+    ours_path = str(tmp_path / "ours.tfrecord")
+    assert records.write_shard(ours_path, iter(payloads)) == len(payloads)
+    with open(ours_path, "rb") as ours, open(expected_path, "rb") as expected:
+        assert ours.read() == expected.read()
+    assert [r.numpy() for r in tf.data.TFRecordDataset(ours_path)] == payloads
+
+
+def test_a_local_build_writes_shards_without_loading_tensorflow(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from data_prep import records\n"
+        f"records.write_shard({str(tmp_path / 'a.tfrecord')!r}, [b'r'])\n"
+        f"records.write_manifest({str(tmp_path)!r}, {{'name': 'a'}})\n"
+        "assert 'tensorflow' not in sys.modules, 'tensorflow was imported'\n")
+    subprocess.run([sys.executable, "-c", script], check=True)
