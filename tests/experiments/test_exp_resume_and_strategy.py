@@ -68,3 +68,15 @@ def test_mirrored_strategy_on_two_logical_cpus(ucf_records_root, tmp_path):
     assert run.returncode == 0, output[-3000:]
     assert "2 replica(s)" in output
     assert (tmp_path / "train_tan" / "ucf101_split1_tan_imagenet" / "final.weights.h5").is_file()
+
+
+def test_mixed_precision_with_xla_trains_to_finite_weights(ucf_records_root, tmp_path):
+    run = _start(_command(ucf_records_root / "ucf101", tmp_path, "--mixed_precision",
+                          "--jit_compile", "--epochs=1"))
+    output, _ = run.communicate(timeout=300)
+    assert run.returncode == 0, output[-3000:]
+    assert "dtype policy mixed_bfloat16" in output, output[-3000:]
+    weights = _weights(tmp_path / "train_tan" / "ucf101_split1_tan_imagenet" / "final.weights.h5")
+    assert len(weights) > 10
+    for name, value in weights.items():
+        assert np.all(np.isfinite(value.astype(np.float64))), name
