@@ -23,14 +23,6 @@ def _check_sizes(**sizes):
             raise ValueError(f"Expected {name} to be a positive int. Received: {name}={value!r}")
 
 
-def _normalizer(normalize: bool, backbone: str):
-    """A function on the streams dict: the backbone's normalisation of both streams, or identity."""
-    if not normalize:
-        return lambda streams: streams
-    preprocess = preprocess_input(backbone)
-    return lambda streams: {name: preprocess(frames) for name, frames in streams.items()}
-
-
 def _options(deterministic: bool) -> tf.data.Options:
     options = tf.data.Options()
     options.deterministic = deterministic
@@ -119,7 +111,7 @@ def eval_dataset(records_dir: str, split: int = 1, num_snippets: int = 5, image_
       crops; views 5-9: the same mirrored (flow x -> 255 - x).
     """
     _check_sizes(num_snippets=num_snippets, image_size=image_size)
-    normalizer = _normalizer(normalize, backbone)
+    finish = clips.fused_view_finisher(preprocess_input(backbone) if normalize else None)
     selection = select_shards(records_dir, load_manifest(records_dir), split, side)
     flow_format = flow_format_of(selection.paths)
     records = read_side(selection, flow_format=flow_format, skip_corrupt=skip_corrupt,
@@ -127,10 +119,8 @@ def eval_dataset(records_dir: str, split: int = 1, num_snippets: int = 5, image_
                         deterministic=True, input_context=input_context)
 
     def views(record):
-        streams, label, video_id = clips.eval_views(record, num_snippets=num_snippets,
-                                                    image_size=image_size,
-                                                    flow_format=flow_format)
-        return normalizer(streams), label, video_id
+        return clips.eval_views(record, num_snippets=num_snippets, image_size=image_size,
+                                flow_format=flow_format, finish=finish)
 
     dataset = records.map(views, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return dataset.prefetch(tf.data.AUTOTUNE).with_options(_options(True))
