@@ -1,8 +1,9 @@
 """eval_dataset on synthetic records: evenly spaced positions and exactly the specified ten views."""
 
 import numpy as np
+import pytest
 
-from tan_keras import data
+from tan_keras import backbones, data
 from . import synthetic_records as sr
 from .conftest import VIDEOS
 
@@ -55,3 +56,17 @@ def test_eval_can_read_the_train_side(png_records):
     records_dir, _ = png_records
     elements = _eval_elements(records_dir, side="train")
     assert sorted(e[2] for e in elements) == sorted(v.video_id for v in VIDEOS if v.side == "train")
+
+
+@pytest.mark.parametrize("backbone", ["googlenet", "resnet50"])
+def test_eval_normalize_applies_the_backbone_preprocessing_to_all_views(png_records, backbone):
+    records_dir, _ = png_records
+    raw = _eval_elements(records_dir, backbone=backbone)
+    normed = [({k: v.numpy() for k, v in streams.items()}, int(label), video_id.numpy().decode())
+              for streams, label, video_id in data.eval_dataset(
+                  records_dir, num_snippets=T, image_size=S, normalize=True, backbone=backbone)]
+    preprocess = backbones.preprocess_input(backbone)
+    for (raw_streams, label, video_id), (streams, normed_label, normed_id) in zip(raw, normed):
+        assert (label, video_id) == (normed_label, normed_id)
+        for stream in ("rgb", "flow"):
+            np.testing.assert_allclose(streams[stream], preprocess(raw_streams[stream]), atol=1e-4)
