@@ -15,6 +15,7 @@ import pytest
 import tensorflow as tf
 
 from data_prep import plan as plan_lib
+from opencv_reference import decode_rgb
 from data_prep.build import build_records, run_local
 from data_prep.extract import PrepSettings, VideoTask, extract_positions, process_video
 from tan_keras import record_format as rf
@@ -68,15 +69,8 @@ def _parse_all(output_dir):
 
 def _independent(path, size):
     """All frames decoded by plain OpenCV: RGB [N, H, W, 3] and gray [N, H, W]."""
-    capture = cv2.VideoCapture(str(path))
-    bgr = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        bgr.append(cv2.resize(frame, size, interpolation=cv2.INTER_LINEAR))
-    return (np.stack([cv2.cvtColor(f, cv2.COLOR_BGR2RGB) for f in bgr]),
-            np.stack([cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in bgr]))
+    rgb = decode_rgb(path, size)
+    return rgb, np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in rgb])
 
 
 def _independent_quantized_flow(gray, k, bound=20.0):

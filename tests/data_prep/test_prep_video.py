@@ -1,22 +1,10 @@
 """Decoding against OpenCV read independently, and clear errors for bad files."""
 
-import cv2
 import numpy as np
 import pytest
 
 from data_prep import video
-
-
-def _independent_frames(path, size):
-    capture = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
-        ok, bgr = capture.read()
-        if not ok:
-            break
-        frames.append(cv2.cvtColor(cv2.resize(bgr, size, interpolation=cv2.INTER_LINEAR),
-                                   cv2.COLOR_BGR2RGB))
-    return np.stack(frames)
+from opencv_reference import decode_rgb
 
 
 @pytest.mark.parametrize("clip, num_frames, fps", [
@@ -27,7 +15,7 @@ def test_frames_equal_an_independent_decode(shared_data, clip, num_frames, fps):
     path = str(shared_data / "videos" / clip)
     count, found_fps = video.count_frames(path)
     assert count == num_frames and abs(found_fps - fps) < 0.01
-    reference = _independent_frames(path, (64, 48))
+    reference = decode_rgb(path, (64, 48))
     indices = [0, 7, num_frames - 1]
     frames = video.read_frames(path, indices, frame_size=(64, 48))
     assert frames.shape == (3, 48, 64, 3) and frames.dtype == np.uint8

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from experiments import synthetic_actions as sa
+from opencv_reference import decode_rgb
 
 FRAMES_PER_SEGMENT = 6
 
@@ -17,18 +18,6 @@ def dataset(tmp_path_factory):
     sidecar = sa.generate_dataset(root, train_videos_per_class=2, test_videos_per_class=1,
                                   frames_per_segment=FRAMES_PER_SEGMENT, seed=3)
     return root, sidecar
-
-
-def _decode_rgb(path) -> np.ndarray:
-    capture = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-    capture.release()
-    return np.stack(frames)
 
 
 def _posture_seen(frame: np.ndarray) -> int:
@@ -59,7 +48,7 @@ def test_files_and_split_lists_match_the_sidecar(dataset):
 def test_every_posture_once_and_the_action_segment_holds_the_label(dataset):
     root, sidecar = dataset
     for video, info in sidecar["videos"].items():
-        frames = _decode_rgb(root / "videos" / video)
+        frames = decode_rgb(root / "videos" / video)
         assert frames.shape == (5 * FRAMES_PER_SEGMENT, 64, 64, 3)
         seen = [_posture_seen(frames[s * FRAMES_PER_SEGMENT + 2]) for s in range(5)]
         assert seen == info["posture_order"], video
@@ -72,7 +61,7 @@ def test_only_the_action_segment_changes_between_frames(dataset):
     root, sidecar = dataset
     actions = []
     for video, info in sidecar["videos"].items():
-        frames = _decode_rgb(root / "videos" / video).astype(np.int32)
+        frames = decode_rgb(root / "videos" / video).astype(np.int32)
         for segment in range(5):
             clip = frames[segment * FRAMES_PER_SEGMENT:(segment + 1) * FRAMES_PER_SEGMENT]
             per_pair = np.abs(np.diff(clip, axis=0)).max(axis=(1, 2, 3))
@@ -88,7 +77,7 @@ def test_tvl1_flow_is_only_in_the_action_segment_and_never_on_the_posture(datase
     root, sidecar = dataset
     tvl1 = cv2.optflow.DualTVL1OpticalFlow_create()
     for video, info in list(sidecar["videos"].items())[:5]:
-        frames = _decode_rgb(root / "videos" / video)
+        frames = decode_rgb(root / "videos" / video)
         for segment, posture in enumerate(info["posture_order"]):
             k = segment * FRAMES_PER_SEGMENT + 2
             gray = [cv2.cvtColor(frames[i], cv2.COLOR_RGB2GRAY) for i in (k, k + 1)]
@@ -106,7 +95,7 @@ def test_tvl1_flow_is_only_in_the_action_segment_and_never_on_the_posture(datase
 def test_the_marker_sits_on_the_same_orbit_whether_it_moves_or_not(dataset):
     root, sidecar = dataset
     video, info = next(iter(sidecar["videos"].items()))
-    frames = _decode_rgb(root / "videos" / video)
+    frames = decode_rgb(root / "videos" / video)
     for k in range(0, len(frames), 3):
         ys, xs = np.nonzero(frames[k].min(axis=-1) > 200)  # White marker pixels.
         radius = np.hypot(xs.mean() - 31.5, ys.mean() - 31.5)

@@ -1,0 +1,19 @@
+"""The tests' independent reference decoder: plain OpenCV, nothing from the project."""
+
+import cv2
+import numpy as np
+
+
+def decode_rgb(path, size: tuple[int, int] | None = None) -> np.ndarray:
+    """Every frame of `path` as RGB uint8 [N, H, W, 3], resized (bilinear) to size=(W, H) if given."""
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, bgr = capture.read()
+        if not ok:
+            break
+        if size is not None:
+            bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_LINEAR)
+        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    capture.release()
+    return np.stack(frames)
