@@ -19,11 +19,11 @@ import os
 import shutil
 import time
 
+from data_prep import files
 from data_prep import flow as flow_lib
 from data_prep import plan as plan_lib
 from data_prep import records
 from data_prep import splits as splits_lib
-from data_prep import tfrecord_wire
 from data_prep.extract import PrepSettings, VideoResult, process_video
 from data_prep.summary import RunStats, format_summary
 from tan_keras import record_format as rf
@@ -39,9 +39,9 @@ def _cache_result(work_dir: str, result: VideoResult) -> None:
     """Record first, then the .json that marks the video finished."""
     key = _key(result.filename)
     if result.record is not None:
-        tfrecord_wire.write_atomically(os.path.join(work_dir, key + ".rec"), [result.record])
+        files.write_atomically(os.path.join(work_dir, key + ".rec"), [result.record])
     meta = {k: v for k, v in vars(result).items() if k not in ("record", "seconds")}
-    tfrecord_wire.write_atomically(os.path.join(work_dir, key + ".json"),
+    files.write_atomically(os.path.join(work_dir, key + ".json"),
                                    [json.dumps(meta, sort_keys=True).encode("utf-8")])
 
 
@@ -92,7 +92,7 @@ def _check_or_start(work_dir: str, output_dir: str, plan: plan_lib.BuildPlan) ->
                                  f"videos ({path}). Use a new output_dir or delete that one.")
         return
     os.makedirs(work_dir, exist_ok=True)
-    tfrecord_wire.write_atomically(path, [json.dumps(fingerprint, sort_keys=True).encode("utf-8")])
+    files.write_atomically(path, [json.dumps(fingerprint, sort_keys=True).encode("utf-8")])
 
 
 def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,

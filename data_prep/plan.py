@@ -12,6 +12,7 @@ import dataclasses
 import math
 import os
 
+from data_prep import files
 from data_prep import splits as splits_lib
 from data_prep.extract import PrepSettings, VideoResult, VideoTask
 from tan_keras import record_format as rf
@@ -54,7 +55,7 @@ def shard_index(task_index: int, num_shards: int) -> int:
 
 def _existence_check(video_dir: str):
     """os.path.isfile, or for a remote video_dir (gs://...) one listing of <class>/<video> files."""
-    if "://" not in video_dir:
+    if files.is_local(video_dir):
         return os.path.isfile
     import tensorflow as tf
     found = set(tf.io.gfile.glob(video_dir.rstrip("/") + "/*/*"))

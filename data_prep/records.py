@@ -5,8 +5,9 @@ indices) into a serialized `tf.train.SequenceExample`. `write_shard` writes reco
 a temporary name and renames it when complete; `write_manifest` writes the manifest the same way.
 The key names are the constants of `tan_keras.record_format`, shared with the reader.
 
-Encoding needs no TensorFlow (see `proto_wire`), so worker processes start fast; writing shards
-and the manifest uses `tf.io` (any filesystem TensorFlow knows, gs:// included).
+Encoding needs no TensorFlow (see `proto_wire`), so worker processes start fast. Writing local
+shards and the manifest needs none either (`tfrecord_wire`, `files`); gs:// and other remote
+paths go through `tf.io.gfile`.
 """
 
 import json
@@ -15,6 +16,7 @@ import os
 import cv2
 import numpy as np
 
+from data_prep import files
 from data_prep import proto_wire as pw
 from data_prep import tfrecord_wire
 from tan_keras import record_format as rf
@@ -148,7 +150,7 @@ def write_shard(path: str, records) -> int:
             count += 1
             yield tfrecord_wire.frame(record)
 
-    tfrecord_wire.write_atomically(path, frames())
+    files.write_atomically(path, frames())
     return count
 
 
@@ -160,7 +162,7 @@ def manifest_json(manifest: dict) -> str:
 def write_manifest(output_dir: str, manifest: dict) -> str:
     """Writes `output_dir/manifest.json` atomically (temporary file, then rename); returns its path."""
     path = os.path.join(output_dir, rf.MANIFEST_FILENAME)
-    tfrecord_wire.write_atomically(path, [manifest_json(manifest)], mode="w")
+    files.write_atomically(path, [manifest_json(manifest)], mode="w")
     return path
 
 

@@ -8,7 +8,6 @@ where masked(crc) = ((crc >> 15 | crc << 17) + 0xa282ead8) mod 2^32 (TensorFlow'
 `tf.io.TFRecordWriter`'s.
 """
 
-import os
 import struct
 
 import google_crc32c
@@ -26,28 +25,3 @@ def frame(record: bytes) -> bytes:
     length = struct.pack("<Q", len(record))
     return (length + struct.pack("<I", masked_crc32c(length)) + record
             + struct.pack("<I", masked_crc32c(record)))
-
-
-def is_local(path: str) -> bool:
-    """True for a path on this machine's filesystem (no 'scheme://' prefix)."""
-    return "://" not in str(path)
-
-
-def write_atomically(path: str, chunks, mode: str = "wb") -> None:
-    """Writes `chunks` (bytes, or str with mode='w') to `path` under a temporary name, then renames.
-
-    Local paths use the standard library; other filesystems (gs://, ...) use tf.io.gfile, imported
-    only then.
-    """
-    tmp = f"{path}.tmp-{os.getpid()}"
-    if is_local(path):
-        with open(tmp, mode) as f:
-            for chunk in chunks:
-                f.write(chunk)
-        os.replace(tmp, path)
-        return
-    import tensorflow as tf
-    with tf.io.gfile.GFile(tmp, mode) as f:
-        for chunk in chunks:
-            f.write(chunk)
-    tf.io.gfile.rename(tmp, path, overwrite=True)

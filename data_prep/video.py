@@ -15,6 +15,8 @@ import tempfile
 import cv2
 import numpy as np
 
+from data_prep import files
+
 DEFAULT_FRAME_SIZE = (340, 256)  # (width, height), the TSN convention.
 
 
@@ -115,7 +117,7 @@ class LocalCopy:
         self._tmp_dir = None
 
     def __enter__(self) -> str:
-        if "://" not in self._path:
+        if files.is_local(self._path):
             return self._path
         import tensorflow as tf  # Only remote paths need tf.io.gfile.
         self._tmp_dir = tempfile.mkdtemp(prefix="tan_video_")
