@@ -12,12 +12,14 @@ from tan_keras.data import crops, decoding, frame_transforms, sampling
 NUM_EVAL_VIEWS = 10
 
 
-def finish_streams(rgb: tf.Tensor, flow: tf.Tensor, flip: tf.Tensor) -> dict:
-    """rgb: [..., 3], flow: [..., 2] (x, y) float32 resized, flip: [] bool -> the streams dict.
+def finish_streams(rgb: tf.Tensor, flow_planes: tf.Tensor, flip: tf.Tensor) -> dict:
+    """rgb: [T, S, S, 3], flow_planes: [2T, S, S, 1] float32 resized, flip: [] bool -> streams.
 
-    Mirrors both streams when `flip` (flow x -> 255 - x), then builds the flow image's third
-    channel from the final x and y: {'rgb': [..., 3], 'flow': [..., 3]}.
+    Interleaves the x and y planes, mirrors both streams when `flip` (flow x -> 255 - x), then
+    builds the flow image's third channel from the final x and y:
+    {'rgb': [T, S, S, 3], 'flow': [T, S, S, 3]}.
     """
+    flow = frame_transforms.join_flow_planes(flow_planes)
     rgb, flow = frame_transforms.select_flip(rgb, flow, flip)
     return {"rgb": rgb, "flow": frame_transforms.flow_image(flow)}
 
@@ -41,12 +43,13 @@ def fused_finisher(normalize_fn=None):
     return finish
 
 
-def all_views(rgb: tf.Tensor, flow: tf.Tensor) -> dict:
-    """rgb: [5, ..., 3], flow: [5, ..., 2] (x, y) float32 crops -> the 10 views' streams dict.
+def all_views(rgb: tf.Tensor, flow_planes: tf.Tensor) -> dict:
+    """rgb: [5, T, S, S, 3], flow_planes: [5, 2T, S, S, 1] float32 crops -> the 10 views.
 
     Views 0-4 are the crops; views 5-9 the same mirrored (flow x -> 255 - x). Flow's third
-    channel comes from the final x and y: {'rgb': [10, ..., 3], 'flow': [10, ..., 3]}.
+    channel comes from the final x and y: {'rgb': [10, T, S, S, 3], 'flow': [10, T, S, S, 3]}.
     """
+    flow = frame_transforms.join_flow_planes(flow_planes, axis=1)
     mirrored_rgb, mirrored_flow = frame_transforms.flip_horizontally(rgb, flow)
     rgb = tf.concat([rgb, mirrored_rgb], axis=0)
     flow = tf.concat([flow, mirrored_flow], axis=0)
@@ -88,7 +91,7 @@ def train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, image_size: 
       record: `parsing.parse_record`'s output.
       seed: [2] int64, the clip's stateless random seed (same seed, same clip).
       flow_format: 'jpeg' or 'png', the records' flow image format.
-      finish: the last step, (rgb [T, S, S, 3], flow [T, S, S, 2], flip [] bool) -> the
+      finish: the last step, (rgb [T, S, S, 3], flow planes [2T, S, S, 1], flip [] bool) -> the
         streams dict; default `fused_finisher()`. `fused_finisher(normalize_fn)` also normalises.
 
     Returns:
@@ -104,17 +107,18 @@ def train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, image_size: 
     flip = tf.random.stateless_uniform([], flip_seed) < 0.5
     shape = [num_snippets, image_size, image_size]
     rgb = tf.ensure_shape(frame_transforms.resize(rgb, image_size), shape + [3])
-    flow = tf.ensure_shape(frame_transforms.resize(flow, image_size), shape + [2])
+    flow = tf.ensure_shape(frame_transforms.resize(flow, image_size), [2 * num_snippets, image_size,
+                                                                      image_size, 1])
     return (finish or fused_finisher())(rgb, flow, flip), record["label"]
 
 
 def _five_crops(frames: tf.Tensor, windows: tf.Tensor, image_size: int) -> tf.Tensor:
-    """frames: [T, H, W, C]; windows: [5, 4] squares -> [5, T, S, S, C] float32."""
+    """frames: [N, H, W, C]; windows: [5, 4] squares -> [5, N, S, S, C] float32."""
     side = windows[0, 2]
     crops_ = tf.stack([frames[:, w[0]:w[0] + side, w[1]:w[1] + side] for w in tf.unstack(windows)])
-    num_snippets, channels = frames.shape[0], frames.shape[-1]
+    num_frames, channels = frames.shape[0], frames.shape[-1]
     resized = frame_transforms.resize(tf.reshape(crops_, [-1, side, side, channels]), image_size)
-    return tf.reshape(resized, [5, num_snippets, image_size, image_size, channels])
+    return tf.reshape(resized, [5, num_frames, image_size, image_size, channels])
 
 
 def eval_views(record: dict, *, num_snippets: int, image_size: int, flow_format: str,
@@ -124,7 +128,7 @@ def eval_views(record: dict, *, num_snippets: int, image_size: int, flow_format:
     View v in 0..4 is the crop at `crops.LOCATIONS[v]` (top-left, top-right, bottom-left,
     bottom-right, centre), square, side floor(0.875 * short side), resized to S; view v + 5 is
     view v mirrored, with flow x -> 255 - x. flow_format: 'jpeg' or 'png'.
-    finish: (rgb [5, T, S, S, 3], flow [5, T, S, S, 2]) -> the streams dict; default
+    finish: (rgb [5, T, S, S, 3], flow planes [5, 2T, S, S, 1]) -> the streams dict; default
       `fused_view_finisher()`. `fused_view_finisher(normalize_fn)` also normalises.
 
     Returns:
@@ -135,6 +139,6 @@ def eval_views(record: dict, *, num_snippets: int, image_size: int, flow_format:
     rgb, flow = decoding.decode_snippets(record, positions, num_snippets, flow_format)  # whole
     windows = crops.eval_crop_windows(record["height"], record["width"])
     rgb, flow = _five_crops(rgb, windows, image_size), _five_crops(flow, windows, image_size)
-    shape = [5, num_snippets, image_size, image_size]
-    rgb, flow = tf.ensure_shape(rgb, shape + [3]), tf.ensure_shape(flow, shape + [2])
+    rgb = tf.ensure_shape(rgb, [5, num_snippets, image_size, image_size, 3])
+    flow = tf.ensure_shape(flow, [5, 2 * num_snippets, image_size, image_size, 1])
     return (finish or fused_view_finisher())(rgb, flow), record["label"], record["video_id"]

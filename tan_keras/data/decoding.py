@@ -33,18 +33,17 @@ def decode_snippets(record: dict, positions: tf.Tensor, num_snippets: int, flow_
       window: None (whole frames) or [4] int32 (y, x, h, w), the same crop for every position.
 
     Returns:
-      rgb: [T, h, w, 3] uint8 and flow: [T, h, w, 2] uint8 (x, y); h, w: the window's size, or
-      the stored frame's without a window.
+      rgb: [T, h, w, 3] uint8 and flow: [2T, h, w, 1] uint8, the T x images then the T y images
+      (`frame_transforms.join_flow_planes` interleaves them later; see there why); h, w: the
+      window's size, or the stored frame's without a window.
     """
     def decode_gray(encoded):
         if flow_format == "png":
             return _decode_png(encoded, window)
         return _decode_jpeg(encoded, 1, window)
 
-    rgb = tf.gather(record["rgb"], positions)
-    flow_x = tf.gather(record["flow_x"], positions)
-    flow_y = tf.gather(record["flow_y"], positions)
-    rgb = tf.stack([_decode_jpeg(rgb[t], 3, window) for t in range(num_snippets)])
-    flow = tf.stack([tf.concat([decode_gray(flow_x[t]), decode_gray(flow_y[t])], axis=-1)
-                     for t in range(num_snippets)])
+    rgb = tf.stack([_decode_jpeg(record["rgb"][positions[t]], 3, window)
+                    for t in range(num_snippets)])
+    flow = tf.stack([decode_gray(record[key][positions[t]])
+                     for key in ("flow_x", "flow_y") for t in range(num_snippets)])
     return rgb, flow
