@@ -7,34 +7,46 @@ Figures, on the same records:
   (b)/(a), the pipeline's share of the decode limit (target >= 0.8);
   (r) record read: `tf.data.TFRecordDataset` alone over the train side's shards, CPU ms per
       record (one record per clip; (a) leaves it out, the pipeline cannot);
-  the test pipeline (`tan_keras.data.eval_dataset`, 10 views): videos/s.
+  the test pipeline (`tan_keras.data.eval_dataset`, 10 views): videos/s;
+  with --stages, where the time goes: the training pipeline cut after each step (records read,
+  parsed, checked and shuffled; + the selected JPEGs decoded; + resized; + the finish step), in
+  CPU ms per clip, each with (a)'s CPU time over it: the most (b)/(a) can reach if the steps
+  after the cut cost nothing.
 
 Without --records_dir it first writes synthetic records at the TSN storage size (340 x 256, RGB
-and flow JPEG, --positions per video) with the data_prep writer.
+and flow JPEG, --positions per video) with the data_prep writer, in a temporary directory that is
+removed at the end unless --keep_records.
 
   python -m experiments.bench_input
   python -m experiments.bench_input --records_dir=/data/ucf101_records --batch_size=32
 """
 
-import os
+import shutil
 import tempfile
 import time
 from typing import NamedTuple
 
-import cv2
 import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-from data_prep.records import encode_video_record, write_manifest, write_shard
+from experiments.bench_input_records import HEIGHT, WIDTH, write_bench_records
 from tan_keras import data
 from tan_keras import record_format as rf
+from tan_keras.backbones import preprocess_input
+from tan_keras.data import clips as clip_steps
+from tan_keras.data.datasets import DEFAULT_SHUFFLE_BUFFER
 from tan_keras.data.manifest import load_manifest, select_shards
+from tan_keras.data.parsing import flow_format_of
+from tan_keras.data.shard_reading import read_side
 
 flags.DEFINE_string("records_dir", None, "Records to read; default: synthetic ones in a temp dir.")
 flags.DEFINE_integer("split", 1, "Split whose train side feeds (a) and (b), test side the eval.")
 flags.DEFINE_integer("num_videos", 96, "Synthetic videos (3/4 train, 1/4 test); an epoch far "
                      "longer than the shuffle buffer, as in real use.")
+flags.DEFINE_string("contents_from", None, "A records directory whose records are copied to make "
+                    "the --num_videos videos, instead of synthetic textures; e.g. one built from "
+                    "../shared/data/videos (real JPEG sizes, real TV-L1 flow).")
 flags.DEFINE_integer("unique_videos", 12, "Distinct synthetic contents; the others are copies "
                      "under new ids (saves encoding time).")
 flags.DEFINE_integer("positions", 25, "Stored positions per synthetic video.")
@@ -45,58 +57,10 @@ flags.DEFINE_integer("image_size", 224, "S.")
 flags.DEFINE_integer("clips", 240, "Clips timed per training-pipeline measurement.")
 flags.DEFINE_integer("eval_videos", 12, "Videos timed per test-pipeline measurement.")
 flags.DEFINE_integer("rounds", 2, "Measurements of (a) and (b), alternating; the best counts.")
+flags.DEFINE_bool("stages", True, "Also time the training pipeline cut after each step.")
+flags.DEFINE_bool("keep_records", False, "Keep the temporary directory of the records written "
+                  "for the bench.")
 FLAGS = flags.FLAGS
-
-WIDTH, HEIGHT = 340, 256
-
-
-def _texture(rng, height, width, channels, spread, noise):
-    """A smooth random image with mild noise, like a video frame: [H, W, C] float."""
-    coarse = rng.uniform(-spread, spread, (height // 16 + 2, width // 16 + 2, channels))
-    smooth = cv2.resize(coarse.astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC)
-    return smooth.reshape(height, width, channels) + rng.normal(0, noise, (height, width, channels))
-
-
-def _renamed(serialized, video_id, label, label_text):
-    example = tf.train.SequenceExample.FromString(serialized)
-    context = example.context.feature
-    context[rf.VIDEO_FILENAME].bytes_list.value[:] = [video_id.encode()]
-    context[rf.LABEL_INDEX].int64_list.value[:] = [label]
-    context[rf.LABEL_TEXT].bytes_list.value[:] = [label_text.encode()]
-    return example.SerializeToString()
-
-
-def write_synthetic_records(records_dir, num_videos, unique_videos, positions, num_shards):
-    """Writes synthetic 340 x 256 records (JPEG RGB and flow) and a manifest with split 1."""
-    rng = np.random.default_rng(0)
-    classes = [f"Class{i}" for i in range(4)]
-    records, videos = [], {}
-    for v in range(num_videos):
-        video_id, label = f"{classes[v % 4]}/v_{v:03d}.avi", v % 4
-        if v < unique_videos:
-            scene = _texture(rng, HEIGHT, WIDTH + positions * 2, 3, 90, 3) + 128
-            rgb = np.stack([scene[:, 2 * p:2 * p + WIDTH] for p in range(positions)])
-            flow = np.stack([_texture(rng, HEIGHT, WIDTH, 2, 25, 2) + 128
-                             for _ in range(positions)])
-            records.append(encode_video_record(
-                np.clip(rgb, 0, 255).astype(np.uint8), np.clip(flow, 0, 255).astype(np.uint8),
-                np.arange(positions), label=label, label_text=classes[label], filename=video_id,
-                num_frames=positions + 1, fps=25.0, positions_requested=positions))
-        else:
-            records.append(_renamed(records[v % unique_videos], video_id, label, classes[label]))
-        videos[video_id] = {"label": label, "shard": v % num_shards, "num_positions": positions}
-    shards = [rf.shard_filename("bench", i, num_shards) for i in range(num_shards)]
-    for i, shard in enumerate(shards):
-        write_shard(os.path.join(records_dir, shard), records[i::num_shards])
-    ids = list(videos)
-    write_manifest(records_dir, {
-        "format_version": rf.FORMAT_VERSION, "name": "bench", "classes": classes,
-        "shards": shards, "counts": {"videos": num_videos, "failed": 0}, "videos": videos,
-        "splits": {"1": {"train": [i for k, i in enumerate(ids) if k % 4 != 3],
-                         "test": [i for k, i in enumerate(ids) if k % 4 == 3]}},
-        "failures": [], "params": {"flow_format": "jpeg"}})
-    return sum(len(r) for r in records)
-
 
 def clip_jpegs(records_dir, split, num_snippets):
     """The 3T encoded images of one clip (T evenly spaced positions) per train video: [N, 3T]."""
@@ -122,11 +86,19 @@ class Rate(NamedTuple):
     cpu_ms: float
 
 
-def _timed(consume, num_items) -> Rate:
+def _timed(consume) -> Rate:
+    """Times `consume`, which returns how many items it consumed."""
     wall, cpu = time.perf_counter(), time.process_time()
-    consume()
+    num_items = consume()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return Rate(num_items / wall, 1000 * cpu / num_items)
+
+
+def _drained(dataset, num_items):
+    """Consumes a whole (finite) dataset; returns `num_items`, the items it held."""
+    for _ in dataset:
+        pass
+    return num_items
 
 
 def decode_limit(clips, num_clips) -> Rate:
@@ -137,7 +109,7 @@ def decode_limit(clips, num_clips) -> Rate:
         num_parallel_calls=tf.data.AUTOTUNE, deterministic=False).batch(256)
     for _ in dataset.take(1):  # warm-up
         pass
-    return _timed(lambda: [None for _ in dataset], num_clips)
+    return _timed(lambda: _drained(dataset, num_clips))
 
 
 def read_limit(records_dir, split) -> Rate:
@@ -146,16 +118,85 @@ def read_limit(records_dir, split) -> Rate:
     dataset = tf.data.TFRecordDataset(paths, num_parallel_reads=len(paths)).map(
         tf.strings.length).batch(64)
     count = sum(int(tf.size(lengths)) for lengths in dataset)  # warm-up (file cache), counting
-    return _timed(lambda: [None for _ in dataset], count)
+    return _timed(lambda: _drained(dataset, count))
 
 
-def pipeline_rate(dataset, items_per_element, num_items) -> Rate:
-    """Items/s of a dataset after a warm-up element; consumes about num_items items."""
+def _batch_size(element) -> int:
+    """Items in a batched element: the leading size of its first tensor."""
+    return int(tf.shape(tf.nest.flatten(element)[0])[0])
+
+
+def pipeline_rate(dataset, num_items, count=_batch_size) -> Rate:
+    """Items/s of a dataset in steady state, timed over about `num_items` items.
+
+    Items are counted with `count(element)`, so the smaller last batch of each epoch counts as
+    what it is. Elements worth a quarter of `num_items` are consumed untimed first: right after
+    the first element, work that the parallel map and the prefetch buffer did during the
+    start-up would otherwise count as free.
+    """
     iterator = iter(dataset.repeat())
-    next(iterator)
-    elements = max(1, num_items // items_per_element)
-    return _timed(lambda: [next(iterator) for _ in range(elements)],
-                  elements * items_per_element)
+
+    def consume(target):
+        consumed = 0
+        while consumed < target:
+            consumed += count(next(iterator))
+        return consumed
+
+    consume(max(1, num_items // 4))
+    return _timed(lambda: consume(num_items))
+
+
+def _first_values(*tensors):
+    """One value of each tensor: keeps a step's work in the graph without passing on its output."""
+    return tf.stack([tf.cast(tf.reshape(t, [-1])[0], tf.float32) for t in tensors])
+
+
+def stage_cuts(records_dir, split, num_snippets, image_size, batch_size) -> dict:
+    """The training pipeline (as `train_dataset` builds it) cut after each step: name -> dataset.
+
+    Each cut keeps its steps' full work and passes on one value per tensor, batched by B.
+    """
+    selection = select_shards(records_dir, load_manifest(records_dir), split, "train")
+    flow_format = flow_format_of(selection.paths)
+    finish = clip_steps.fused_finisher(preprocess_input("googlenet"))
+
+    def records():
+        read = read_side(selection, flow_format=flow_format, skip_corrupt=False, counter=None,
+                         shuffle_seed=0, shuffle_files=True, deterministic=False)
+        seeds = tf.data.Dataset.random(seed=0).batch(2)
+        return tf.data.Dataset.zip(read.shuffle(DEFAULT_SHUFFLE_BUFFER, seed=0), seeds)
+
+    def decoded(record, seed):
+        return clip_steps.decode_train_clip(record, seed, num_snippets=num_snippets,
+                                            flow_format=flow_format)
+
+    def cut(step):
+        return records().map(step, num_parallel_calls=tf.data.AUTOTUNE,
+                             deterministic=False).batch(batch_size)
+
+    return {
+        "read, parse, check, shuffle": cut(lambda r, s: _first_values(r["num_positions"])),
+        "+ decode the selected JPEGs": cut(lambda r, s: _first_values(*decoded(r, s))),
+        "+ resize to S x S": cut(lambda r, s: _first_values(
+            *clip_steps.resize_clip(decoded(r, s), image_size))),
+        "+ finish (flip, flow image, normalise)": cut(lambda r, s: _first_values(
+            *finish(*clip_steps.resize_clip(decoded(r, s), image_size)).values())),
+    }
+
+
+def print_stages(records_dir, cpu_limit, cpu_pipeline):
+    """Times each cut of `stage_cuts`; prints its CPU ms per clip and (a)'s share of it, then (b)."""
+    print("where the time goes (training pipeline cut after each step; CPU ms per clip):")
+    previous = 0.0
+    for name, dataset in stage_cuts(records_dir, FLAGS.split, FLAGS.num_snippets,
+                                    FLAGS.image_size, FLAGS.batch_size).items():
+        cpu_ms = min(pipeline_rate(dataset, FLAGS.clips).cpu_ms
+                     for _ in range(FLAGS.rounds))
+        print(f"  {name:40s} {cpu_ms:6.2f} (+{cpu_ms - previous:5.2f}); "
+              f"(a) / this = {cpu_limit / cpu_ms:.2f}")
+        previous = cpu_ms
+    print(f"  {'+ batch (B clips), prefetch: (b)':40s} {cpu_pipeline:6.2f} "
+          f"(+{cpu_pipeline - previous:5.2f}); (a) / this = {cpu_limit / cpu_pipeline:.2f}")
 
 
 def main(argv):
@@ -163,10 +204,30 @@ def main(argv):
     records_dir = FLAGS.records_dir
     if records_dir is None:
         records_dir = tempfile.mkdtemp(prefix="bench_input_")
-        size = write_synthetic_records(records_dir, FLAGS.num_videos, FLAGS.unique_videos,
-                                       FLAGS.positions, FLAGS.num_shards)
-        print(f"synthetic records: {FLAGS.num_videos} videos x {FLAGS.positions} positions, "
-              f"{WIDTH}x{HEIGHT}, {size / FLAGS.num_videos / 1e6:.2f} MB per video, in {records_dir}")
+        try:
+            write_and_measure(records_dir)
+        finally:
+            if FLAGS.keep_records:
+                print(f"bench records kept in {records_dir}")
+            else:
+                shutil.rmtree(records_dir, ignore_errors=True)
+    else:
+        measure(records_dir)
+
+
+def write_and_measure(records_dir):
+    """Writes the synthetic records into `records_dir`, then measures on them."""
+    size = write_bench_records(records_dir, FLAGS.num_videos, FLAGS.unique_videos,
+                               FLAGS.positions, FLAGS.num_shards, FLAGS.contents_from)
+    source = (f"copies of the records in {FLAGS.contents_from}" if FLAGS.contents_from else
+              f"synthetic records, {FLAGS.positions} positions, {WIDTH}x{HEIGHT}")
+    print(f"{FLAGS.num_videos} videos, {source}: {size / FLAGS.num_videos / 1e6:.2f} MB per "
+          f"video, in {records_dir}")
+    measure(records_dir)
+
+
+def measure(records_dir):
+    """Prints (r), (a), (b), their ratios, the stages (with --stages) and the test pipeline."""
     clips = clip_jpegs(records_dir, FLAGS.split, FLAGS.num_snippets)
     mean_kb = np.mean([len(image) for clip in clips for image in clip]) / 1e3
     print(f"T={FLAGS.num_snippets}, S={FLAGS.image_size}, B={FLAGS.batch_size}; "
@@ -178,7 +239,7 @@ def main(argv):
     for round_ in range(FLAGS.rounds):
         reads.append(read_limit(records_dir, FLAGS.split))
         limits.append(decode_limit(clips, FLAGS.clips))
-        rates.append(pipeline_rate(train, FLAGS.batch_size, FLAGS.clips))
+        rates.append(pipeline_rate(train, FLAGS.clips))
         print(f"round {round_ + 1}: (a) decode limit {limits[-1].per_second:.1f} clips/s "
               f"({limits[-1].cpu_ms:.2f} CPU ms/clip), (b) training pipeline "
               f"{rates[-1].per_second:.1f} clips/s ({rates[-1].cpu_ms:.2f} CPU ms/clip)")
@@ -194,9 +255,11 @@ def main(argv):
     print(f"(b)/(a) = {rate.per_second / limit.per_second:.2f} (wall clock); "
           f"{cpu_limit / cpu_rate:.2f} (CPU time, steadier on a shared machine); "
           f"((a) + (r))/(b) in CPU time: {(cpu_limit + cpu_read) / cpu_rate:.2f}")
+    if FLAGS.stages:
+        print_stages(records_dir, cpu_limit, cpu_rate)
     evaluation = data.eval_dataset(records_dir, split=FLAGS.split, num_snippets=FLAGS.num_snippets,
                                    image_size=FLAGS.image_size)
-    videos = pipeline_rate(evaluation, 1, FLAGS.eval_videos)
+    videos = pipeline_rate(evaluation, FLAGS.eval_videos, count=lambda video: 1)
     print(f"test pipeline (10 views): {videos.per_second:.2f} videos/s; "
           f"{videos.cpu_ms:.1f} CPU ms per video")
 

@@ -5,6 +5,8 @@ Both return float32 streams in 0..255, before any backbone normalisation:
   flow: [..., T, S, S, 3] (flow x, flow y, sqrt((x^2 + y^2) / 2))
 """
 
+from typing import NamedTuple
+
 import tensorflow as tf
 
 from tan_keras.data import crops, decoding, frame_transforms, sampling
@@ -74,6 +76,44 @@ def fused_view_finisher(normalize_fn=None):
     return finish
 
 
+class ClipFrames(NamedTuple):
+    """A training clip between the steps of `train_clip`, before the finish step.
+
+    rgb: [T, h, w, 3]; flow_planes: [2T, h, w, 1], the T x images then the T y images; uint8
+    crops after `decode_train_clip`, float32 S x S after `resize_clip`. flip: [] bool.
+    """
+    rgb: tf.Tensor
+    flow_planes: tf.Tensor
+    flip: tf.Tensor
+
+
+def decode_train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, flow_format: str,
+                      scales=crops.TRAIN_SCALES, max_aspect_distortion: int = 1) -> ClipFrames:
+    """Steps 1-3 of `train_clip`: the random positions, crop window and flip, and the decoding.
+
+    Returns the uint8 crops (see `ClipFrames`); h, w: the crop window's size.
+    """
+    position_seed, crop_seed, flip_seed = tf.unstack(
+        tf.random.experimental.stateless_split(seed, 3))
+    positions = sampling.train_positions(record["num_positions"], num_snippets, position_seed)
+    window = crops.train_crop_window(record["height"], record["width"], crop_seed, scales,
+                                     max_aspect_distortion)
+    rgb, flow_planes = decoding.decode_snippets(record, positions, num_snippets, flow_format,
+                                                window)
+    flip = tf.random.stateless_uniform([], flip_seed) < 0.5
+    return ClipFrames(rgb, flow_planes, flip)
+
+
+def resize_clip(frames: ClipFrames, image_size: int) -> ClipFrames:
+    """Step 4 of `train_clip`: both streams to S x S float32 (bilinear, static shapes)."""
+    num_snippets = frames.rgb.shape[0]
+    rgb = frame_transforms.resize(frames.rgb, image_size)
+    flow_planes = frame_transforms.resize(frames.flow_planes, image_size)
+    return ClipFrames(tf.ensure_shape(rgb, [num_snippets, image_size, image_size, 3]),
+                      tf.ensure_shape(flow_planes, [2 * num_snippets, image_size, image_size, 1]),
+                      frames.flip)
+
+
 def train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, image_size: int,
                flow_format: str, scales=crops.TRAIN_SCALES, max_aspect_distortion: int = 1,
                finish=None):
@@ -86,6 +126,7 @@ def train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, image_size: 
       4. resize to S x S (bilinear).
       5. `finish`: mirror with probability 1/2 (flow x -> 255 - x), then flow's third channel
          from the final x and y (and, with `fused_finisher`, the normalisation).
+    Steps 1-3 are `decode_train_clip`, step 4 `resize_clip`.
 
     Args:
       record: `parsing.parse_record`'s output.
@@ -98,18 +139,9 @@ def train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, image_size: 
       ({'rgb': [T, S, S, 3], 'flow': [T, S, S, 3]} float32 0..255 (with the default `finish`),
        label [] int32).
     """
-    position_seed, crop_seed, flip_seed = tf.unstack(
-        tf.random.experimental.stateless_split(seed, 3))
-    positions = sampling.train_positions(record["num_positions"], num_snippets, position_seed)
-    window = crops.train_crop_window(record["height"], record["width"], crop_seed, scales,
-                                     max_aspect_distortion)
-    rgb, flow = decoding.decode_snippets(record, positions, num_snippets, flow_format, window)
-    flip = tf.random.stateless_uniform([], flip_seed) < 0.5
-    shape = [num_snippets, image_size, image_size]
-    rgb = tf.ensure_shape(frame_transforms.resize(rgb, image_size), shape + [3])
-    flow = tf.ensure_shape(frame_transforms.resize(flow, image_size), [2 * num_snippets, image_size,
-                                                                      image_size, 1])
-    return (finish or fused_finisher())(rgb, flow, flip), record["label"]
+    frames = decode_train_clip(record, seed, num_snippets=num_snippets, flow_format=flow_format,
+                               scales=scales, max_aspect_distortion=max_aspect_distortion)
+    return (finish or fused_finisher())(*resize_clip(frames, image_size)), record["label"]
 
 
 def _five_crops(frames: tf.Tensor, windows: tf.Tensor, image_size: int) -> tf.Tensor:
