@@ -51,16 +51,3 @@ def flow_image(flow: tf.Tensor) -> tf.Tensor:
     # Slices, not a reduction over the size-2 channel axis: about twice as fast on CPU.
     magnitude = tf.sqrt((flow_x * flow_x + flow_y * flow_y) * 0.5)
     return tf.concat([flow, magnitude], axis=-1)
-
-
-def select_flip(rgb: tf.Tensor, flow: tf.Tensor, flip: tf.Tensor):
-    """`flip_horizontally` when flip ([] bool) is True, else unchanged; float32, for XLA.
-
-    Written as selects between the frames and their mirror image, which XLA fuses into the pass
-    that writes the final streams: no copy of its own (flipping the uint8 crops before resizing,
-    a reverse and an XOR, cost about 2 CPU ms per clip at T = 5, S = 224).
-    """
-    rgb = tf.where(flip, tf.reverse(rgb, [-2]), rgb)
-    flow = tf.where(flip, tf.reverse(flow, [-2]), flow)
-    flow_x = tf.where(flip, 255.0 - flow[..., 0:1], flow[..., 0:1])
-    return rgb, tf.concat([flow_x, flow[..., 1:2]], axis=-1)
