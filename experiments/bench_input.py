@@ -35,10 +35,9 @@ from tan_keras import data
 from tan_keras import record_format as rf
 from tan_keras.backbones import preprocess_input
 from tan_keras.data import clips as clip_steps
-from tan_keras.data.datasets import DEFAULT_SHUFFLE_BUFFER
+from tan_keras.data.datasets import seeded_train_records
 from tan_keras.data.manifest import load_manifest, select_shards
 from tan_keras.data.parsing import flow_format_of
-from tan_keras.data.shard_reading import read_side
 
 flags.DEFINE_string("records_dir", None, "Records to read; default: synthetic ones in a temp dir.")
 flags.DEFINE_integer("split", 1, "Split whose train side feeds (a) and (b), test side the eval.")
@@ -160,19 +159,14 @@ def stage_cuts(records_dir, split, num_snippets, image_size, batch_size) -> dict
     flow_format = flow_format_of(selection.paths)
     finish = clip_steps.fused_finisher(preprocess_input("googlenet"))
 
-    def records():
-        read = read_side(selection, flow_format=flow_format, skip_corrupt=False, counter=None,
-                         shuffle_seed=0, shuffle_files=True, deterministic=False)
-        seeds = tf.data.Dataset.random(seed=0).batch(2)
-        return tf.data.Dataset.zip(read.shuffle(DEFAULT_SHUFFLE_BUFFER, seed=0), seeds)
-
     def decoded(record, seed):
         return clip_steps.decode_train_clip(record, seed, num_snippets=num_snippets,
                                             flow_format=flow_format)
 
     def cut(step):
-        return records().map(step, num_parallel_calls=tf.data.AUTOTUNE,
-                             deterministic=False).batch(batch_size)
+        records = seeded_train_records(selection, flow_format, seed=0)
+        return records.map(step, num_parallel_calls=tf.data.AUTOTUNE,
+                           deterministic=False).batch(batch_size)
 
     return {
         "read, parse, check, shuffle": cut(lambda r, s: _first_values(r["num_positions"])),
@@ -185,7 +179,7 @@ def stage_cuts(records_dir, split, num_snippets, image_size, batch_size) -> dict
 
 
 def print_stages(records_dir, cpu_limit, cpu_pipeline):
-    """Times each cut of `stage_cuts`; prints its CPU ms per clip and (a)'s share of it, then (b)."""
+    """Times each cut of `stage_cuts`: CPU ms per clip and (a) over it; then (b) the same way."""
     print("where the time goes (training pipeline cut after each step; CPU ms per clip):")
     previous = 0.0
     for name, dataset in stage_cuts(records_dir, FLAGS.split, FLAGS.num_snippets,

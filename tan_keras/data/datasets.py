@@ -10,7 +10,7 @@ import tensorflow as tf
 from tan_keras.backbones import preprocess_input
 from tan_keras.data import clips, crops
 from tan_keras.data.corrupt_records import CorruptRecordCounter
-from tan_keras.data.manifest import load_manifest, select_shards
+from tan_keras.data.manifest import ShardSelection, load_manifest, select_shards
 from tan_keras.data.parsing import flow_format_of
 from tan_keras.data.shard_reading import read_side
 
@@ -27,6 +27,27 @@ def _options(deterministic: bool) -> tf.data.Options:
     options = tf.data.Options()
     options.deterministic = deterministic
     return options
+
+
+def seeded_train_records(selection: ShardSelection, flow_format: str, *, seed: int | None,
+                         deterministic: bool = False, skip_corrupt: bool = False,
+                         corrupt_counter: CorruptRecordCounter | None = None,
+                         shuffle_buffer: int = DEFAULT_SHUFFLE_BUFFER,
+                         input_context: tf.distribute.InputContext | None = None
+                         ) -> tf.data.Dataset:
+    """The first steps of `train_dataset`: the selected side's parsed and checked records,
+    shards interleaved and shuffled, each paired with its own clip seed.
+
+    Returns:
+      A dataset of (`parsing.parse_record`'s dict, clip seed [2] int64); the arguments as
+      `train_dataset`'s.
+    """
+    records = read_side(selection, flow_format=flow_format, skip_corrupt=skip_corrupt,
+                        counter=corrupt_counter, shuffle_seed=seed, shuffle_files=True,
+                        deterministic=deterministic, input_context=input_context)
+    records = records.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    clip_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+    return tf.data.Dataset.zip(records, clip_seeds)
 
 
 def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_snippets: int = 5,
@@ -78,12 +99,9 @@ def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_sn
             seed = seed + 7919 * input_context.input_pipeline_id
 
     flow_format = flow_format_of(selection.paths)
-    records = read_side(selection, flow_format=flow_format, skip_corrupt=skip_corrupt,
-                        counter=corrupt_counter, shuffle_seed=seed, shuffle_files=True,
-                        deterministic=deterministic, input_context=input_context)
-    records = records.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
-    clip_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
-
+    records = seeded_train_records(selection, flow_format, seed=seed, deterministic=deterministic,
+                                   skip_corrupt=skip_corrupt, corrupt_counter=corrupt_counter,
+                                   shuffle_buffer=shuffle_buffer, input_context=input_context)
     finish = clips.fused_finisher(preprocess_input(backbone) if normalize else None)
 
     def clip(record, clip_seed):
@@ -91,7 +109,7 @@ def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_sn
                                 image_size=image_size, flow_format=flow_format,
                                 max_aspect_distortion=max_aspect_distortion, finish=finish)
 
-    dataset = tf.data.Dataset.zip(records, clip_seeds).map(
+    dataset = records.map(
         clip, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
     return dataset.prefetch(tf.data.AUTOTUNE).with_options(_options(deterministic))
