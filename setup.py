@@ -11,6 +11,7 @@ setup(
     ),
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
+    license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["tan_keras", "tan_keras.*", "data_prep", "data_prep.*",
                                     "experiments", "experiments.*"]),
@@ -33,7 +34,7 @@ setup(
     },
     entry_points={
         "console_scripts": [
-            "tan-quickstart=experiments.quickstart:run_main",
+            "tan-quickstart=experiments.quickstart.__main__:run_main",
             "tan-build-records=data_prep.build_records:run_main",
         ],
     },

@@ -1,131 +1,70 @@
-"""Late fusion of score files (TAN+MIFS, "TAN+" in Table 1): a weighted sum of score streams.
+r"""Late fusion of score files (TAN+ in Table 1: TAN's scores plus external MIFS scores).
 
-    python -m experiments.fuse_scores \
-        --scores=ws/evaluate/ucf101_split1_tan_cnn/scores.npz:fused,mifs_ucf101_split1.npz:scores \
-        --weights=1,1 --workspace=ws --name=ucf101_split1_tan+mifs
+    python -m experiments.fuse_scores --records_dir=records/ucf101 --workspace=ws --init=cnn \
+        --scores=mifs_ucf101_split1.npz --weights=1,1
 
-Each `--scores` entry is `<file.npz>[:<stream>]` (score-file format: experiments/scores.py); the
-default stream is `fused` when the file has one, else its only stream. The files must cover the
-same videos (matched by video id, in any order) and the same classes. Scores are added as stored
-(`fused = sum_k w_k * scores_k`); external scores in another range should be normalised first.
-Writes <workspace>/fuse_scores/<name>/results.json and scores.npz.
+With --run_name, or --records_dir (which finds the train_tan run as evaluate does), the run's
+evaluated scores (evaluate/<run>/scores.npz, stream `fused`) come first; each --scores entry
+`<file.npz>[:<stream>]` is added, weighted by --weights. Writes
+<workspace>/fuse_scores/<name>/results.json and scores.npz. The library function is
+`tan_keras.evaluation.fuse`; the score-file format is in `tan_keras.evaluation.scores`.
 """
 
-import json
-from pathlib import Path
+from absl import flags
 
-import numpy as np
-from absl import app, flags
-
-from experiments import metrics
-from experiments.scores import load_scores, save_scores
-from experiments.workspace import RESULTS_FILENAME, SCORES_FILENAME, Workspace
-
-
-def parse_score_spec(spec: str) -> tuple[Path, str | None]:
-    """'a/b.npz:fused' -> (Path('a/b.npz'), 'fused'); 'a/b.npz' -> (Path('a/b.npz'), None)."""
-    head, sep, tail = str(spec).rpartition(":")
-    if sep and head.endswith(".npz") and "/" not in tail:
-        return Path(head), tail
-    return Path(spec), None
-
-
-def _pick_stream(scores: dict, stream: str | None) -> np.ndarray:
-    streams = scores["streams"]
-    if stream is None:
-        if "fused" in streams:
-            stream = "fused"
-        elif len(streams) == 1:
-            stream = next(iter(streams))
-        else:
-            raise ValueError(f"Expected a stream name for {scores['path']} (it holds several). "
-                             f"Received: none; write {scores['path']}:<stream>, one of "
-                             f"{sorted(streams)}")
-    if stream not in streams:
-        raise ValueError(f"Expected stream {stream!r} in {scores['path']}. "
-                         f"Received: streams={sorted(streams)}")
-    return streams[stream]
-
-
-def fuse(score_specs, weights=None) -> dict:
-    """Fuses score streams by a weighted sum and measures the fused accuracy.
-
-    Args:
-      score_specs: entries `<file.npz>[:<stream>]`, or (path, stream) pairs.
-      weights: one weight per entry (default: all 1).
-
-    Returns:
-      {'inputs', 'weights', 'top1', 'top5', 'class_mean', 'per_class', 'confusion', 'num_videos',
-       'video_ids' [N], 'labels' [N], 'classes' [C], 'scores' [N, C]} (the last four are arrays).
-    """
-    specs = [s if isinstance(s, tuple) else parse_score_spec(s) for s in score_specs]
-    if not specs:
-        raise ValueError("Expected at least one score file. Received: none")
-    weights = [1.0] * len(specs) if weights is None else [float(w) for w in weights]
-    if len(weights) != len(specs):
-        raise ValueError(f"Expected one weight per score entry ({len(specs)}). "
-                         f"Received: weights={weights}")
-    reference = load_scores(specs[0][0])
-    order = {video: i for i, video in enumerate(reference["video_ids"])}
-    fused = np.zeros((len(order), len(reference["classes"])), np.float64)
-    for (path, stream), weight in zip(specs, weights):
-        scores = reference if path == specs[0][0] else load_scores(path)
-        if list(scores["classes"]) != list(reference["classes"]):
-            raise ValueError(f"Expected {path} to list the classes of {specs[0][0]}. Received "
-                             f"{len(scores['classes'])} classes that differ")
-        missing = sorted(set(order) - set(scores["video_ids"]))
-        extra = sorted(set(scores["video_ids"]) - set(order))
-        if missing or extra:
-            raise ValueError(f"Expected {path} to score the videos of {specs[0][0]}. Received: "
-                             f"{len(missing)} missing (e.g. {missing[:2]}), {len(extra)} extra "
-                             f"(e.g. {extra[:2]})")
-        rows = [order[v] for v in scores["video_ids"]]
-        fused[rows] += weight * _pick_stream(scores, stream)
-    labels = reference["labels"]
-    if np.any(labels < 0):
-        raise ValueError(f"Expected labels >= 0 in {specs[0][0]} (the first file gives the "
-                         f"labels). Received: unknown labels (-1)")
-    result = metrics.summarize(fused, labels)
-    result.update(inputs=[f"{p}:{s}" if s else str(p) for p, s in specs], weights=weights,
-                  video_ids=reference["video_ids"], labels=labels,
-                  classes=reference["classes"], scores=fused.astype(np.float32))
-    return result
-
-
-def write_fusion(result: dict, out_dir: Path) -> Path:
-    """Writes results.json (figures) and scores.npz (stream `fused`) into `out_dir`."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    save_scores(out_dir / SCORES_FILENAME, result["video_ids"], result["labels"],
-                result["classes"], fused=result["scores"])
-    figures = {k: v for k, v in result.items()
-               if k not in ("video_ids", "labels", "classes", "scores")}
-    figures["classes"] = list(result["classes"])
-    path = out_dir / RESULTS_FILENAME
-    path.write_text(json.dumps(figures, indent=2) + "\n")
-    return path
-
+from experiments import shared_flags
+from tan_keras import choices, cli
 
 FLAGS = flags.FLAGS
-flags.DEFINE_list("scores", None, "Score entries <file.npz>[:<stream>], comma-separated.")
-flags.DEFINE_list("weights", None, "One weight per --scores entry (default: all 1).")
-flags.DEFINE_string("workspace", None, "Workspace; results go to fuse_scores/<name>/.")
-flags.DEFINE_string("name", "fusion", "Name of this fusion inside the workspace.")
+shared_flags.define_records_dir(required=False, help_text="Records of the run whose evaluated "
+                                "scores come first (finds the run as evaluate does).")
+shared_flags.define_workspace("Workspace; results go to fuse_scores/<name>/.", required=False)
+shared_flags.define_split(None, "Narrows the search for the run.")
+flags.adopt_module_key_flags(shared_flags)
+flags.DEFINE_string("run_name", None, "The evaluated train_tan run whose scores come first.")
+flags.DEFINE_enum("model", None, list(choices.MODELS), "Narrows the search for the run.")
+flags.DEFINE_string("init", None, "Narrows the search for the run: train_tan's --init.")
+flags.DEFINE_list("scores", [], "Score entries <file.npz>[:<stream>], comma-separated.")
+flags.DEFINE_list("weights", None, "One weight per entry, the run's first (default: all 1).")
+flags.DEFINE_string("name", None, "Name of this fusion in the workspace (default: "
+                    "<run_name>+fusion, or fusion).")
+
+
+def _run_is_named(values) -> bool:
+    if (values["run_name"] or values["records_dir"]) and not values["workspace"]:
+        raise flags.ValidationError("--run_name and --records_dir pick a run inside --workspace: "
+                                    "pass --workspace too.")
+    if not (values["run_name"] or values["records_dir"] or values["scores"]):
+        raise flags.ValidationError("Nothing to fuse: pass --scores, and/or --records_dir or "
+                                    "--run_name with --workspace.")
+    return True
+
+
+flags.register_multi_flags_validator(["run_name", "records_dir", "workspace", "scores"],
+                                     _run_is_named)
 
 
 def main(argv):
     del argv
-    result = fuse(FLAGS.scores, FLAGS.weights)
-    print(f"fused top-1 {100 * result['top1']:.2f}%  top-5 {100 * result['top5']:.2f}%  "
-          f"class-mean {100 * result['class_mean']:.2f}%  ({result['num_videos']} videos)")
+    from tan_keras.evaluation import fuse, write_fusion
+    from tan_keras.evaluation.fusion import evaluated_scores
+    from tan_keras.training import Workspace, find_train_run
+    from tan_keras.training.inputs import read_manifest
+
+    entries, run_name = list(FLAGS.scores), FLAGS.run_name
+    if run_name is None and FLAGS.records_dir:
+        run_name = find_train_run(FLAGS.workspace, read_manifest(FLAGS.records_dir)["name"],
+                                  FLAGS.split, FLAGS.model, FLAGS.init)
+    if run_name:
+        entries.insert(0, evaluated_scores(FLAGS.workspace, run_name))
+    result = fuse(entries, FLAGS.weights)
+    print(f"fused {' + '.join(result['inputs'])}: top-1 {100 * result['top1']:.2f}%  top-5 "
+          f"{100 * result['top5']:.2f}%  class-mean {100 * result['class_mean']:.2f}%  "
+          f"({result['num_videos']} videos)")
     if FLAGS.workspace:
-        print("wrote", write_fusion(result, Workspace(FLAGS.workspace).fuse_dir(FLAGS.name)))
-
-
-def run_main():
-    flags.mark_flag_as_required("scores")
-    app.run(main)
+        name = FLAGS.name or (f"{run_name}+fusion" if run_name else "fusion")
+        print("wrote", write_fusion(result, Workspace(FLAGS.workspace).fuse_dir(name)))
 
 
 if __name__ == "__main__":
-    run_main()
+    cli.run(main)

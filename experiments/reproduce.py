@@ -1,231 +1,71 @@
-"""One command per table of the paper: run the missing stages, print measured beside published.
+r"""One command per table of the paper: run the missing stages, print measured beside published.
 
     python -m experiments.reproduce --table=1 --records_dir=records --workspace=ws \
-        --backbone=googlenet --image_size=224 --epochs=20
+        --backbone=googlenet --imagenet_weights=inception_v1.ckpt --epochs=20
 
---records_dir holds one records directory per dataset: <records_dir>/ucf101, <records_dir>/hmdb51
-(those absent are left out of the table). Stages already done in --workspace are skipped, so a
-table can be rerun or extended. Tables go to <workspace>/tables/<table>.md and .json.
-
-  1     Table 1, split 1: TAN (and TAN+ with --mifs_scores) per pre-training setting.
-        ImageNet (--init=imagenet), CNN on target (pretrain_cnn + --init=cnn), and for HMDB51 with
-        UCF101 records: CNN on UCF101 (--init=cnn:ucf101), TAN on UCF101 (--init=tan:<UCF101 TAN>).
-  2     Table 2: every split, the best setting of Table 1 (HMDB51: TAN on UCF101 when UCF101
-        records exist, else CNN on target; UCF101: CNN on target). TAN+ when MIFS scores exist.
-  3     Table 3, split 1 of the first dataset (HMDB51 by default): two-stream CNN + LSTM and TAN,
-        spatial / temporal / fused, both from CNNs pre-trained on the target (--init=cnn).
-  fig3  Fig. 3, split 1 of UCF101 (or the first dataset): the fusion baselines and TAN, --init=cnn.
+--records_dir holds one records directory per dataset (<records_dir>/ucf101,
+<records_dir>/hmdb51). Stages already done in --workspace are skipped. Tables go to
+<workspace>/tables/<table>.md and .json. The library function is
+`tan_keras.reproduction.reproduce`; docs/reproducing.md lists what each table runs.
 """
 
 import json
-from pathlib import Path
+import os
 
-from absl import app, flags
+from absl import flags
 
-from experiments import evaluate as evaluate_stage
-from experiments import fuse_scores, paper_numbers, pretrain_cnn, train_tan
-from experiments.common_flags import define_training_flags, settings_from_flags
-from experiments.records import read_manifest
-from experiments.settings import TrainingSettings
-from experiments.workspace import SCORES_FILENAME, Workspace
-
-TABLES = ("1", "2", "3", "fig3")
-FIG3_MODELS = ("fc_fusion", "branch_selection", "bs_l2", "two_stream", "spatial_attention", "tan")
-
-
-class _Runner:
-    """Runs (or finds done) the stages of one table inside a workspace."""
-
-    def __init__(self, records_root, workspace, settings: TrainingSettings, verbose: int,
-                 mifs_scores: dict):
-        self.records_root = Path(records_root)
-        self.workspace = Path(workspace)
-        self.settings = settings
-        self.verbose = verbose
-        self.mifs_scores = mifs_scores
-
-    def records(self, dataset: str) -> Path:
-        return self.records_root / dataset
-
-    def pretrain(self, dataset: str, split: int) -> None:
-        for stream in pretrain_cnn.STREAMS:
-            pretrain_cnn.pretrain(self.records(dataset), self.workspace, stream, split,
-                                  self.settings, verbose=self.verbose)
-
-    def tan_stage(self, dataset: str, split: int, model: str, init: str) -> Path:
-        kind, _, source = init.partition(":")
-        if kind == "cnn":
-            self.pretrain(source or dataset, split)
-        return train_tan.train(self.records(dataset), self.workspace, model, init, split,
-                               self.settings, verbose=self.verbose)
-
-    def measure(self, dataset: str, split: int, model: str, init: str) -> dict:
-        """Trains and evaluates; returns spatial/temporal/fused/fused_plus top-1 in %."""
-        stage_dir = self.tan_stage(dataset, split, model, init)
-        results = evaluate_stage.evaluate(self.records(dataset), self.workspace, stage_dir.name)
-        measured = {name: round(100 * results[name]["top1"], 2)
-                    for name in ("spatial", "temporal", "fused")}
-        measured["run_name"] = stage_dir.name
-        mifs = self.mifs_scores.get(f"{dataset}:{split}")
-        if mifs:
-            scores = Workspace(self.workspace).eval_dir(stage_dir.name) / SCORES_FILENAME
-            fused = fuse_scores.fuse([f"{scores}:fused", mifs])
-            fuse_scores.write_fusion(fused, Workspace(self.workspace).fuse_dir(
-                f"{stage_dir.name}+mifs"))
-            measured["fused_plus"] = round(100 * fused["top1"], 2)
-        return measured
-
-
-def _cell(measured, paper) -> str:
-    left = "-" if measured is None else f"{measured:.1f}"
-    right = "-" if paper is None else f"{paper:.1f}"
-    return f"{left} ({right})"
-
-
-def _markdown(title: str, header: list[str], rows: list[list[str]]) -> str:
-    lines = [f"### {title}", "", "Accuracy %, measured (paper).", "",
-             "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def _table1(runner: _Runner, datasets: list[str]) -> tuple[str, dict]:
-    measured = {}
-    for dataset in datasets:
-        rows = {"imagenet": "imagenet", "cnn": "cnn"}
-        if dataset == "hmdb51" and "ucf101" in datasets:
-            ucf_tan = runner.tan_stage("ucf101", 1, "tan", "cnn")
-            rows.update(cnn_ucf101="cnn:ucf101", tan_ucf101=f"tan:{ucf_tan}")
-        for row, init in rows.items():
-            measured[(dataset, row)] = runner.measure(dataset, 1, "tan", init)
-    header = ["pre-training"] + [f"{d.upper()} {v}" for d in datasets for v in ("TAN", "TAN+")]
-    rows = []
-    for row in paper_numbers.TABLE1_ROWS:
-        cells = [paper_numbers.TABLE1_ROW_TITLES[row]]
-        for dataset in datasets:
-            got = measured.get((dataset, row), {})
-            for variant, key in (("TAN", "fused"), ("TAN+", "fused_plus")):
-                paper = paper_numbers.TABLE1.get((dataset, variant), {}).get(row)
-                cells.append(_cell(got.get(key), paper))
-        rows.append(cells)
-    data = {f"{d}/{r}": v for (d, r), v in measured.items()}
-    return _markdown("Table 1 (split 1)", header, rows), data
-
-
-def _table2(runner: _Runner, datasets: list[str], splits: list[int]) -> tuple[str, dict]:
-    measured = {}
-    for dataset in datasets:
-        for split in splits:
-            init = "cnn"
-            if dataset == "hmdb51" and "ucf101" in datasets:
-                init = f"tan:{runner.tan_stage('ucf101', split, 'tan', 'cnn')}"
-            got = runner.measure(dataset, split, "tan", init)
-            measured[(dataset, split)] = got.get("fused_plus", got["fused"])
-    rows = []
-    for dataset in datasets:
-        values = [measured[(dataset, s)] for s in splits]
-        paper = paper_numbers.TABLE2.get(dataset, {})
-        rows.append([dataset.upper()] + [_cell(measured[(dataset, s)], paper.get(s))
-                                         for s in splits]
-                    + [_cell(sum(values) / len(values), paper.get("mean"))])
-    header = ["dataset"] + [f"split {s}" for s in splits] + ["mean"]
-    data = {f"{d}/split{s}": v for (d, s), v in measured.items()}
-    return _markdown("Table 2 (TAN+ when MIFS scores are given, else TAN)", header, rows), data
-
-
-def _table3(runner: _Runner, dataset: str) -> tuple[str, dict]:
-    measured = {model: runner.measure(dataset, 1, model, "cnn") for model in ("two_stream", "tan")}
-    rows = [[paper_numbers.TABLE3_TITLES[m]] + [
-        _cell(measured[m][key], paper_numbers.TABLE3[m][column])
-        for key, column in (("spatial", "spatial"), ("temporal", "temporal"), ("fused", "fusion"))]
-        for m in measured]
-    return (_markdown(f"Table 3 ({dataset.upper()} split 1)",
-                      ["model", "spatial", "temporal", "fusion"], rows), measured)
-
-
-def _fig3(runner: _Runner, dataset: str) -> tuple[str, dict]:
-    measured = {model: runner.measure(dataset, 1, model, "cnn") for model in FIG3_MODELS}
-    rows = [[paper_numbers.FIG3_TITLES.get(m, m.replace("_", " ")),
-             _cell(measured[m]["spatial"], None), _cell(measured[m]["temporal"], None),
-             _cell(measured[m]["fused"], paper_numbers.FIG3.get(m))] for m in FIG3_MODELS]
-    return (_markdown(f"Fig. 3 ({dataset.upper()} split 1)",
-                      ["method", "spatial", "temporal", "fusion"], rows), measured)
-
-
-def reproduce(table: str, records_root, workspace, settings: TrainingSettings = TrainingSettings(),
-              datasets=None, splits=None, mifs_scores: dict | None = None,
-              verbose: int = 2) -> dict:
-    """Runs what `table` needs and writes <workspace>/tables/<name>.md and .json.
-
-    Args:
-      records_root: folder holding one records dir per dataset (<records_root>/ucf101, ...).
-      datasets: datasets to include (default: those with records, ucf101 first).
-      splits: Table 2's splits (default 1, 2, 3).
-      mifs_scores: {'<dataset>:<split>': score file} of external MIFS scores, for TAN+.
-
-    Returns:
-      {'table', 'markdown', 'measured', 'settings', 'markdown_path', 'json_path'}.
-    """
-    if str(table) not in TABLES:
-        raise ValueError(f"Expected table in {TABLES}. Received: table={table!r}")
-    table = str(table)
-    records_root = Path(records_root)
-    if datasets is None:
-        datasets = [d for d in ("ucf101", "hmdb51") if (records_root / d).is_dir()]
-    datasets = list(datasets)
-    if not datasets:
-        raise FileNotFoundError(f"No records under {records_root}: expected {records_root}/ucf101 "
-                                f"or {records_root}/hmdb51. Build them with: python -m "
-                                f"data_prep.build_records --output_dir={records_root}/ucf101 ...")
-    for dataset in datasets:
-        name = read_manifest(records_root / dataset)["name"]
-        if name != dataset:
-            raise ValueError(f"Expected the records at {records_root / dataset} to be named "
-                             f"{dataset!r}. Received: manifest name={name!r}")
-    runner = _Runner(records_root, workspace, settings, verbose, dict(mifs_scores or {}))
-    if table == "1":
-        markdown, measured = _table1(runner, datasets)
-    elif table == "2":
-        markdown, measured = _table2(runner, datasets, list(splits or (1, 2, 3)))
-    elif table == "3":
-        markdown, measured = _table3(runner, "hmdb51" if "hmdb51" in datasets else datasets[0])
-    else:
-        markdown, measured = _fig3(runner, "ucf101" if "ucf101" in datasets else datasets[0])
-    out_dir = Workspace(workspace).tables_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    name = "fig3" if table == "fig3" else f"table{table}"
-    result = {"table": table, "markdown": markdown, "measured": measured,
-              "settings": settings.to_dict(), "datasets": datasets,
-              "markdown_path": str(out_dir / f"{name}.md"),
-              "json_path": str(out_dir / f"{name}.json")}
-    (out_dir / f"{name}.md").write_text(markdown)
-    (out_dir / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
-    return result
-
+from experiments import shared_flags
+from tan_keras import choices, cli
 
 FLAGS = flags.FLAGS
+flags.DEFINE_string("records_dir", None, "Folder with one records directory per dataset "
+                    "(<records_dir>/ucf101, <records_dir>/hmdb51).", required=True)
+shared_flags.define_workspace()
+shared_flags.define_training_flags()
+flags.adopt_module_key_flags(shared_flags)
+flags.DEFINE_enum("table", None, list(choices.TABLES), "Which table or figure to reproduce.",
+                  required=True)
+flags.DEFINE_list("datasets", None, "Datasets to include (default: those with records).")
+flags.DEFINE_list("splits", None, "Table 2's splits (default: 1,2,3).")
+flags.DEFINE_list("mifs_scores", None, "TAN+ inputs: <dataset>:<split>=<score file.npz>.")
+
+
+def _records_root(path) -> bool:
+    if not os.path.isdir(path):
+        raise flags.ValidationError(f"--records_dir={path} is not a folder. It should hold one "
+                                    f"records directory per dataset, e.g. {path}/ucf101.")
+    return True
+
+
+def _mifs_entries(entries) -> bool:
+    for entry in entries or []:
+        key, sep, path = entry.partition("=")
+        if not sep or ":" not in key or not os.path.isfile(path):
+            raise flags.ValidationError(f"--mifs_scores entry {entry!r}: expected "
+                                        f"<dataset>:<split>=<existing score file.npz>.")
+    return True
+
+
+flags.register_validator("records_dir", _records_root)
+flags.register_validator("mifs_scores", _mifs_entries)
+flags.register_multi_flags_validator(
+    ["backbone", "imagenet_weights"],
+    shared_flags.imagenet_weights_validator(lambda values: True))
 
 
 def main(argv):
     del argv
+    from tan_keras.reproduction import reproduce
+
     mifs = dict(entry.split("=", 1) for entry in FLAGS.mifs_scores or [])
-    result = reproduce(FLAGS.table, FLAGS.records_dir, FLAGS.workspace, settings_from_flags(),
-                       FLAGS.datasets, [int(s) for s in FLAGS.splits] if FLAGS.splits else None,
-                       mifs, FLAGS.verbose)
+    result = reproduce(FLAGS.table, FLAGS.records_dir, FLAGS.workspace,
+                       shared_flags.training_settings(), FLAGS.datasets,
+                       [int(s) for s in FLAGS.splits] if FLAGS.splits else None, mifs,
+                       FLAGS.verbose, FLAGS.optimizer, FLAGS.lr_schedule, FLAGS.jit_compile)
     print(result["markdown"])
     print(json.dumps(result["measured"], indent=2))
     print(f"wrote {result['markdown_path']} and {result['json_path']}")
 
 
-def run_main():
-    define_training_flags(epochs_default=20, learning_rate_default=0.001)
-    flags.DEFINE_enum("table", None, list(TABLES), "Which table or figure to reproduce.")
-    flags.DEFINE_list("datasets", None, "Datasets to include (default: those with records).")
-    flags.DEFINE_list("splits", None, "Table 2's splits (default: 1,2,3).")
-    flags.DEFINE_list("mifs_scores", None, "TAN+ inputs: <dataset>:<split>=<score file.npz>.")
-    flags.mark_flags_as_required(["table", "records_dir", "workspace"])
-    app.run(main)
-
-
 if __name__ == "__main__":
-    run_main()
+    cli.run(main)

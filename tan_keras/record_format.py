@@ -83,6 +83,18 @@ def split_key(split: int | str) -> str:
     return str(int(split))
 
 
+TFDS_INFO_FILENAME = "dataset_info.json"
+
+
+def is_records_dir(path: str) -> bool:
+    """Whether `path` holds a finished build: data_prep's manifest.json, or a prepared TFDS
+    dataset (dataset_info.json). Remote paths (gs://...) are not checked here: True."""
+    if "://" in str(path):
+        return True
+    return any(os.path.isfile(os.path.join(path, name))
+               for name in (MANIFEST_FILENAME, TFDS_INFO_FILENAME))
+
+
 def read_manifest(records_dir: str) -> dict:
     """Reads `records_dir/manifest.json` (local or any tf.io.gfile path, e.g. gs://).
 

@@ -7,8 +7,7 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-# `../shared/data` beside the checkout (see shared/data/README.md). Read-only.
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from tests.helpers.paths import SHARED_DATA
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +16,11 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA} (a fresh clone has no ../shared)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def ucf_records_root(shared_data, tmp_path_factory) -> Path:
+    """<root>/ucf101: records of the 6 real clips, 3 positions of 80x60 frames (built once)."""
+    from tests.helpers.real_records import build_ucf101_records
+
+    return build_ucf101_records(shared_data, tmp_path_factory.mktemp("records"))

@@ -1,0 +1,97 @@
+"""The paper's test protocol: T evenly spaced snippets x 10 views a video, scores averaged.
+
+Views 0-4 are the four corner crops and the centre crop, views 5-9 their mirrors (flow x ->
+255 - x); `tan_keras.data.eval_dataset` makes them. Each view is one T-snippet sequence; the
+model's softmax outputs are averaged over the 10 views.
+"""
+
+import numpy as np
+
+from tan_keras.errors import IncompatibleInputError, MissingInputError
+from tan_keras.training import stage_files
+from tan_keras.training.inputs import read_manifest
+from tan_keras.training.settings import ModelOptions, TrainingSettings
+from tan_keras.training.tan_stage import build_stage_model
+from tan_keras.training.workspace import FINAL_WEIGHTS, Workspace
+
+STREAMS = ("spatial", "temporal", "fused")
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """[..., C] logits -> probabilities over the last axis."""
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+def load_trained_model(workspace, run_name: str, records_dir):
+    """Builds the run's model with its final weights; checks the records' classes against it.
+
+    Returns:
+      (model, the run's settings.json dict, its TrainingSettings).
+    """
+    stage_dir = Workspace(workspace).train_dir(run_name)
+    if not (stage_files.is_done(stage_dir) and (stage_dir / FINAL_WEIGHTS).is_file()):
+        raise MissingInputError(
+            f"Missing {stage_dir / FINAL_WEIGHTS}: evaluate needs a finished train_tan stage "
+            f"named {run_name!r}. Make it with: python -m experiments.train_tan "
+            f"--records_dir={records_dir} --workspace={workspace} --run_name={run_name} ...")
+    found = stage_files.read_settings(stage_dir)
+    manifest = read_manifest(records_dir)
+    differences = stage_files.settings_differences(
+        {"dataset": manifest["name"], "classes": manifest["classes"]}, found,
+        ("dataset", "classes"))
+    if differences:
+        raise IncompatibleInputError(
+            f"Incompatible checkpoint for the records at {records_dir}: "
+            f"{stage_dir / FINAL_WEIGHTS} was trained on other data: " + "; ".join(differences)
+            + ". Pass the records it was trained on, or another --run_name.")
+    settings = TrainingSettings.from_dict(found["training"])
+    model = build_stage_model(found["model"], found["num_classes"], settings,
+                              ModelOptions(**found["model_options"]))
+    model.load_weights(stage_dir / FINAL_WEIGHTS)
+    return model, found, settings
+
+
+def score_videos(model, videos, max_videos: int | None = None) -> dict:
+    """Runs the 10-view protocol on each video.
+
+    Args:
+      model: a model from `tan_keras.models` (outputs 'spatial', 'temporal' logits, 'fused').
+      videos: iterable of ({'rgb', 'flow'}: [V, T, S, S, 3], label, video_id).
+      max_videos: stop after this many videos (None: all).
+
+    Returns:
+      {'video_ids' [N], 'labels' [N], 'spatial'/'temporal'/'fused' [N, C] view-averaged
+       probabilities, 'alpha'/'beta' [N, T, T] view-averaged (only for models with attention)}.
+    """
+    from tan_keras.models import attention_model
+
+    try:
+        attention = attention_model(model)
+    except ValueError:
+        attention = None
+    columns = {name: [] for name in ("video_ids", "labels", *STREAMS, "alpha", "beta")}
+    for index, (inputs, label, video_id) in enumerate(videos):
+        if max_videos is not None and index >= max_videos:
+            break
+        inputs = {name: np.asarray(value) for name, value in inputs.items()}
+        outputs = model.predict_on_batch(inputs)
+        columns["spatial"].append(softmax(np.asarray(outputs["spatial"], np.float64)).mean(0))
+        columns["temporal"].append(softmax(np.asarray(outputs["temporal"], np.float64)).mean(0))
+        columns["fused"].append(np.asarray(outputs["fused"], np.float64).mean(0))
+        if attention is not None:
+            weights = attention.predict_on_batch(inputs)
+            columns["alpha"].append(np.asarray(weights["alpha"]).mean(0))
+            columns["beta"].append(np.asarray(weights["beta"]).mean(0))
+        columns["labels"].append(int(np.asarray(label)))
+        video_id = np.asarray(video_id).item()
+        columns["video_ids"].append(video_id.decode() if isinstance(video_id, bytes) else video_id)
+    if not columns["labels"]:
+        raise IncompatibleInputError("Expected at least one test video. Received: none")
+    result = {"video_ids": np.array(columns["video_ids"]),
+              "labels": np.array(columns["labels"], np.int64)}
+    result.update({name: np.stack(columns[name]).astype(np.float32) for name in STREAMS})
+    if columns["alpha"]:
+        result["alpha"] = np.stack(columns["alpha"]).astype(np.float32)
+        result["beta"] = np.stack(columns["beta"]).astype(np.float32)
+    return result

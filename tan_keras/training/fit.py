@@ -1,0 +1,87 @@
+"""The epoch loop shared by the stages: resumable, logged, checkpointed.
+
+Each epoch is one `model.fit` call on that epoch's dataset, built from the epoch index. So an
+epoch's data order and augmentation depend only on its index, and a run killed after epoch k and
+rerun (which restores weights, optimizer and dropout-seed states from checkpoint k) ends with the
+same weights as a run never interrupted.
+"""
+
+import importlib.util
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Callable
+
+import keras
+
+from tan_keras.training import checkpoints
+from tan_keras.training.optimizers import learning_rate_at
+from tan_keras.training.stage_files import LOG_DIR
+
+
+def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path, epochs: int,
+                  base_learning_rate: float, seed: int, lr_schedule: str = "step",
+                  keep_checkpoints: int = 0, verbose: int = 1,
+                  crash_after_epoch: int | None = None) -> list[dict]:
+    """Trains a compiled `model` for `epochs`, resuming from `stage_dir`'s checkpoints.
+
+    Args:
+      model: a compiled Keras model; its optimizer's learning rate is set every epoch.
+      make_dataset: `epoch -> dataset` of (inputs, targets) batches for 0-based `epoch`.
+      stage_dir: where checkpoints/ and logs/ (train.csv, tensorboard/) go.
+      epochs: total epochs, counting those already done.
+      base_learning_rate: the schedule's base rate.
+      seed: re-seeds the backend at the start of every epoch with `seed + epoch`.
+      lr_schedule: 'step' (x0.1 at 50% and 75% of the epochs) or 'constant'; see
+        `optimizers.learning_rate_at`.
+      keep_checkpoints: how many epoch checkpoints to keep (0: all).
+      verbose: Keras progress bar setting (1: a bar, 2: one line per epoch, 0: silent).
+      crash_after_epoch: for tests only; SIGKILLs the process right after saving that epoch.
+
+    Returns:
+      The per-epoch logs of the epochs trained in this call.
+    """
+    learning_rate_at(0, base_learning_rate, epochs, lr_schedule)  # validates the schedule
+    stage_dir = Path(stage_dir)
+    optimizer = model.optimizer
+    if not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    done = checkpoints.restore_latest(stage_dir, model, optimizer)
+    if done:
+        print(f"Resuming {stage_dir} after epoch {done}/{epochs}.", flush=True)
+    log_dir = stage_dir / LOG_DIR
+    log_dir.mkdir(parents=True, exist_ok=True)
+
+    def learning_rate(epoch, _current=None):
+        return learning_rate_at(epoch, base_learning_rate, epochs, lr_schedule)
+
+    callbacks = [
+        keras.callbacks.LearningRateScheduler(learning_rate),
+        keras.callbacks.CSVLogger(str(log_dir / "train.csv"), append=True),
+    ]
+    if tensorboard_available():
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(log_dir / "tensorboard"),
+                                                     write_graph=False))
+    elif verbose:
+        print("note: the tensorboard package is not installed; logging to train.csv only "
+              "(pip install tensorboard for logs/tensorboard/).")
+    history = []
+    for epoch in range(done, epochs):
+        keras.utils.set_random_seed(seed + epoch)
+        if verbose:
+            print(f"Epoch {epoch + 1}/{epochs} (learning rate {learning_rate(epoch):g})",
+                  flush=True)
+        result = model.fit(make_dataset(epoch), initial_epoch=epoch, epochs=epoch + 1,
+                           callbacks=callbacks, verbose=verbose, shuffle=False)
+        history.append({k: float(v[-1]) for k, v in result.history.items()})
+        checkpoints.save_checkpoint(stage_dir, epoch + 1, model, optimizer, keep=keep_checkpoints)
+        if crash_after_epoch is not None and epoch + 1 == crash_after_epoch:
+            sys.stdout.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+    return history
+
+
+def tensorboard_available() -> bool:
+    """Keras' TensorBoard callback needs the `tensorboard` package (not a TensorFlow dependency)."""
+    return importlib.util.find_spec("tensorboard") is not None

@@ -1,0 +1,125 @@
+"""Where a stage's starting weights come from: ImageNet, this workspace's CNNs, or another TAN.
+
+The `--init` forms are parsed by `tan_keras.choices.parse_init`. Each source is found and checked
+(`imagenet_weights`, `pretrained_cnn_weights`, `tan_source`) before a stage writes anything, and
+loaded into the built model afterwards (`load_pretrained_cnns`, `transfer_tan`).
+"""
+
+from pathlib import Path
+
+from tan_keras import choices
+from tan_keras.errors import IncompatibleInputError, MissingInputError
+from tan_keras.training import stage_files
+from tan_keras.training.workspace import BACKBONE_WEIGHTS, FINAL_WEIGHTS, Workspace
+
+TRANSFER_SKIPS = ("spatial_classifier", "temporal_classifier", "fused_classifier")
+
+
+def imagenet_weights(backbone: str, source: str | None = None):
+    """The `weights` argument of build_backbone for ImageNet initialisation.
+
+    Returns `source` when given; else 'imagenet', or None for backbones without ImageNet weights
+    (with a printed note). googlenet without a `source` is an error that says where its
+    checkpoint comes from.
+    """
+    if backbone in choices.NO_IMAGENET:
+        print(f"note: backbone {backbone!r} has no ImageNet weights; starting from random init.")
+        return None
+    problem = choices.imagenet_weights_problem(backbone, source)
+    if problem:
+        raise MissingInputError(problem + ".")
+    if source and source != "imagenet" and not Path(source).exists() and not Path(
+            str(source) + ".index").exists():
+        raise MissingInputError(f"ImageNet weights file not found: {source} (--imagenet_weights).")
+    return source or "imagenet"
+
+
+def pretrain_command(records_dir, workspace, split, stream, settings) -> str:
+    return (f"python -m experiments.pretrain_cnn --records_dir={records_dir} "
+            f"--workspace={workspace} --split={split} --stream={stream} "
+            f"--backbone={settings.backbone} --image_size={settings.image_size}")
+
+
+def pretrained_cnn_weights(workspace, dataset: str, split: int, settings,
+                           records_hint: str) -> dict[str, Path]:
+    """{stream: backbone.weights.h5} of the finished pretrain_cnn stages --init=cnn needs.
+
+    Args:
+      records_hint: the records dir of `dataset`, for the command in the error message.
+
+    Raises:
+      MissingInputError: a stage is not finished (the message gives its command).
+      IncompatibleInputError: a stage used another backbone or image size.
+    """
+    expected = {"backbone": settings.backbone, "image_size": settings.image_size}
+    files = {}
+    for stream in choices.STREAMS:
+        stage_dir = Workspace(workspace).pretrain_dir(dataset, split, stream)
+        weights = stage_dir / BACKBONE_WEIGHTS
+        if not (stage_files.is_done(stage_dir) and weights.is_file()):
+            raise MissingInputError(
+                f"Missing {weights}: --init=cnn needs the pretrain_cnn stage ({dataset}, split "
+                f"{split}, stream {stream}). Make it with: "
+                + pretrain_command(records_hint, workspace, split, stream, settings))
+        found = stage_files.read_settings(stage_dir)
+        stage_files.check_compatible(expected, {**found, **found.get("training", {})},
+                                     ("backbone", "image_size"), weights, "--init=cnn")
+        files[stream] = weights
+    return files
+
+
+def load_pretrained_cnns(model, weights: dict[str, Path]) -> None:
+    """Loads `pretrained_cnn_weights`' files into the model's 'rgb' and 'flow' backbones."""
+    from tan_keras.models import stream_backbones
+
+    for stream, cnn in stream_backbones(model).items():
+        cnn.load_weights(weights[stream])
+
+
+def stage_dir_of(checkpoint: Path) -> tuple[Path, Path]:
+    """A train_tan stage folder or a weights file in one -> (stage folder, weights file)."""
+    checkpoint = Path(checkpoint)
+    if checkpoint.is_dir():
+        return checkpoint, checkpoint / FINAL_WEIGHTS
+    parent = checkpoint.parent
+    return (parent.parent if parent.name == "checkpoints" else parent), checkpoint
+
+
+def tan_source(checkpoint: Path, model_name: str, model_options: dict, settings) -> tuple[Path, int]:
+    """The weights file and class count of --init=tan:<checkpoint>, checked against this run.
+
+    Raises:
+      MissingInputError: no finished train_tan weights there.
+      IncompatibleInputError: the source used another backbone, size, T, model or options.
+    """
+    stage_dir, weights = stage_dir_of(checkpoint)
+    if not weights.is_file():
+        raise MissingInputError(
+            f"Missing {weights}: --init=tan:<checkpoint> needs a finished train_tan stage. Make "
+            f"it with: python -m experiments.train_tan --records_dir=<source records> "
+            f"--workspace=<workspace> --model={model_name}")
+    found = stage_files.read_settings(stage_dir)
+    flat_found = {**found, **found.get("training", {})}
+    expected = {"backbone": settings.backbone, "image_size": settings.image_size,
+                "num_snippets": settings.num_snippets, "model": model_name,
+                "model_options": model_options}
+    stage_files.check_compatible(expected, flat_found, tuple(expected), weights, "--init=tan")
+    if "num_classes" not in found:
+        raise IncompatibleInputError(f"Expected num_classes in {stage_dir / 'settings.json'}.")
+    return weights, int(found["num_classes"])
+
+
+def transfer_tan(model, weights: Path, source) -> list[str]:
+    """Copies a trained model's weights, all but its classifiers, into `model`.
+
+    Args:
+      weights: the source's weights file (`tan_source`).
+      source: the source architecture, built with its own class count.
+
+    Returns:
+      The names of the copied layers.
+    """
+    from tan_keras.models import copy_weights_except_classifiers
+
+    source.load_weights(weights)
+    return copy_weights_except_classifiers(source, model, skip=TRANSFER_SKIPS)

@@ -1,0 +1,130 @@
+"""The stage functions on records of the real UCF101 clips: pretrain_cnn -> train_tan -> evaluate
+-> reproduce.
+
+Tiny settings (tiny backbone, 64 px, 3 snippets, 1 epoch): the figures are near chance; what is
+checked is that every file exists and holds what it claims, by recomputing it independently.
+"""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from tan_keras.evaluation import evaluate
+from tan_keras.reproduction import reproduce
+from tan_keras.training import TrainingSettings, Workspace, pretrain_cnn, train_tan
+
+SETTINGS = TrainingSettings(backbone="tiny", image_size=64, num_snippets=3, epochs=1,
+                            batch_size=3, learning_rate=0.01, seed=3)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def trained(ucf_records_root, tmp_path_factory):
+    """A workspace where pretrain_cnn (both streams), train_tan --init=cnn and evaluate ran."""
+    records = ucf_records_root / "ucf101"
+    workspace = tmp_path_factory.mktemp("workspace")
+    for stream in ("rgb", "flow"):
+        pretrain_cnn(records, workspace, stream, 1, SETTINGS, verbose=0)
+    stage_dir = train_tan(records, workspace, "tan", "cnn", 1, SETTINGS, verbose=0)
+    results = evaluate(records, workspace, stage_dir.name)
+    return {"records": records, "workspace": workspace, "stage_dir": stage_dir,
+            "results": results, "eval_dir": Workspace(workspace).eval_dir(stage_dir.name)}
+
+
+def test_results_json_agrees_with_itself_and_with_the_score_file(trained):
+    results = json.loads((trained["eval_dir"] / "results.json").read_text())
+    manifest = json.loads((trained["records"] / "manifest.json").read_text())
+    test_ids = manifest["splits"]["1"]["test"]
+    assert results["num_videos"] == len(test_ids) == 3
+    with np.load(trained["eval_dir"] / "scores.npz") as scores:
+        assert sorted(scores["video_ids"]) == sorted(test_ids)
+        expected_labels = [manifest["videos"][v]["label"] for v in scores["video_ids"]]
+        np.testing.assert_array_equal(scores["labels"], expected_labels)
+        assert list(scores["classes"]) == manifest["classes"]
+        for stream in ("spatial", "temporal", "fused"):
+            probabilities = scores[stream]
+            np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+            predictions = probabilities.argmax(axis=1)
+            figures = results[stream]
+            assert figures["top1"] == pytest.approx(np.mean(predictions == scores["labels"]))
+            assert figures["top5"] == 1.0  # 3 classes: the label is always in the top 5
+            per_class = [a for a in figures["per_class"] if a is not None]
+            assert figures["class_mean"] == pytest.approx(np.mean(per_class))
+            confusion = np.array(figures["confusion"])
+            assert confusion.sum() == 3
+            for label, prediction in zip(scores["labels"], predictions):
+                assert confusion[label, prediction] >= 1
+        # The paper's fusion: the mean of the two branch softmaxes, averaged over the views.
+        np.testing.assert_allclose(scores["fused"], (scores["spatial"] + scores["temporal"]) / 2,
+                                   atol=1e-5)
+
+
+def test_attention_file_and_plots(trained):
+    with np.load(trained["eval_dir"] / "attention.npz") as attention:
+        assert attention["alpha"].shape == (3, SETTINGS.num_snippets, SETTINGS.num_snippets)
+        np.testing.assert_allclose(attention["alpha"].sum(axis=1), 1.0, atol=1e-5)
+        np.testing.assert_allclose(attention["beta"].sum(axis=1), 1.0, atol=1e-5)
+    names = trained["results"]["plots"]
+    assert sorted(names) == ["plots/attention.png", "plots/confusion_fused.png",
+                             "plots/per_class_accuracy.png"]
+    for name in names:
+        data = (trained["eval_dir"] / name).read_bytes()
+        assert data[:8] == PNG_SIGNATURE and len(data) > 2000
+
+
+def test_stage_files_and_skip_when_done(trained, capsys):
+    stage_dir = trained["stage_dir"]
+    assert stage_dir.name == "ucf101_split1_tan_cnn"
+    for name in ("settings.json", "done.json", "final.weights.h5",
+                 "checkpoints/epoch-0001.weights.h5", "checkpoints/epoch-0001.state.npz"):
+        assert (stage_dir / name).is_file(), name
+    with open(stage_dir / "logs" / "train.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [row["epoch"] for row in rows] == ["0"]
+    assert float(rows[0]["learning_rate"]) == pytest.approx(SETTINGS.learning_rate)
+    backbone = Workspace(trained["workspace"]).pretrain_dir("ucf101", 1, "flow")
+    assert (backbone / "backbone.weights.h5").is_file()
+    again = train_tan(trained["records"], trained["workspace"], "tan", "cnn", 1, SETTINGS)
+    assert again == stage_dir
+    assert "is done; skipping" in capsys.readouterr().out
+
+
+def test_missing_and_incompatible_inputs_say_what_to_do(trained, tmp_path):
+    records = trained["records"]
+    with pytest.raises(FileNotFoundError, match=r"python -m experiments\.pretrain_cnn .*--stream=rgb"):
+        train_tan(records, tmp_path / "empty", "tan", "cnn", 1, SETTINGS, verbose=0)
+    with pytest.raises(FileNotFoundError, match=r"evaluate needs a finished train_tan stage.*"
+                                                r"python -m experiments\.train_tan"):
+        evaluate(records, trained["workspace"], "no_such_run")
+    other_size = TrainingSettings(**{**SETTINGS.to_dict(), "image_size": 48})
+    with pytest.raises(ValueError, match="image_size is 64 there but 48 here"):
+        train_tan(records, trained["workspace"], "tan", "cnn", 1, other_size,
+                  run_name="other_size", verbose=0)
+    assert not Workspace(trained["workspace"]).train_dir("other_size").exists()
+    with pytest.raises(ValueError, match=r"holds a finished run with other settings: "
+                                         r"training\.seed is 3 there but 9 here\. To start over"):
+        train_tan(records, trained["workspace"], "tan", "cnn", 1,
+                  TrainingSettings(**{**SETTINGS.to_dict(), "seed": 9}), verbose=0)
+    with pytest.raises(FileNotFoundError, match=r"No records at .*build_records"):
+        train_tan(tmp_path / "nothing", tmp_path, "tan", "imagenet", 1, SETTINGS)
+
+
+def test_reproduce_table1_end_to_end(trained, ucf_records_root):
+    """The issue's tiny command: --table=1 --backbone=tiny --image_size=64 --epochs=1."""
+    result = reproduce("1", ucf_records_root, trained["workspace"], SETTINGS,
+                                 verbose=0)
+    markdown = (trained["workspace"] / "tables" / "table1.md").read_text()
+    assert markdown == result["markdown"]
+    lines = markdown.splitlines()
+    assert "| pre-training | UCF101 TAN | UCF101 TAN+ |" in lines
+    cnn_top1 = 100 * trained["results"]["fused"]["top1"]
+    # The CNN-on-target row reuses the fixture's stages (skipped, not retrained).
+    assert f"| CNN on target | {cnn_top1:.1f} (92.0) | - (93.8) |" in lines
+    imagenet = result["measured"]["ucf101/imagenet"]
+    assert f"| ImageNet | {imagenet['fused']:.1f} (86.2) | - (91.8) |" in lines
+    stored = json.loads((trained["workspace"] / "tables" / "table1.json").read_text())
+    assert stored["measured"]["ucf101/cnn"]["fused"] == pytest.approx(cnn_top1, abs=0.01)
+    assert (Workspace(trained["workspace"]).eval_dir("ucf101_split1_tan_imagenet")
+            / "scores.npz").is_file()
