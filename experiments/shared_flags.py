@@ -150,10 +150,11 @@ def imagenet_weights_validator(uses_imagenet):
     return check
 
 
-def define_model_flags() -> None:
-    """The model and its sizes (`ModelOptions`)."""
+def define_model_flags(with_model: bool = True) -> None:
+    """The model (unless `with_model` is False) and its sizes (`ModelOptions`)."""
     d = MODEL_DEFAULTS
-    flags.DEFINE_enum("model", "tan", list(choices.MODELS), "Which model to train.")
+    if with_model:
+        flags.DEFINE_enum("model", "tan", list(choices.MODELS), "Which model to train.")
     flags.DEFINE_enum("rnn", d["rnn"], list(choices.RNN_TYPES), "Recurrent layer of each branch "
                       "(gru: the paper's 'GRU as our LSTM', s = h).")
     flags.DEFINE_integer("rnn_units", d["rnn_units"], "Recurrent units U.", lower_bound=1)

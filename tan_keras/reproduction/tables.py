@@ -22,7 +22,7 @@ from tan_keras import choices
 from tan_keras.errors import IncompatibleInputError, MissingInputError
 from tan_keras.evaluation import evaluate, fuse, write_fusion
 from tan_keras.reproduction import paper_numbers
-from tan_keras.training import TrainingSettings, pretrain_cnn, train_tan
+from tan_keras.training import ModelOptions, TrainingSettings, pretrain_cnn, train_tan
 from tan_keras.training.inputs import read_manifest
 from tan_keras.training.workspace import SCORES_FILENAME, Workspace
 
@@ -33,13 +33,14 @@ class _Runner:
     """Runs (or finds done) the stages of one table inside a workspace."""
 
     def __init__(self, records_root, workspace, settings: TrainingSettings, verbose: int,
-                 mifs_scores: dict, training_options: dict):
+                 mifs_scores: dict, training_options: dict, model_options: ModelOptions):
         self.records_root = Path(records_root)
         self.workspace = Path(workspace)
         self.settings = settings
         self.verbose = verbose
         self.mifs_scores = mifs_scores
         self.training_options = training_options
+        self.model_options = model_options
 
     def records(self, dataset: str) -> Path:
         return self.records_root / dataset
@@ -54,7 +55,8 @@ class _Runner:
         if kind == "cnn":
             self.pretrain(source or dataset, split)
         return train_tan(self.records(dataset), self.workspace, model, init, split,
-                         self.settings, verbose=self.verbose, **self.training_options)
+                         self.settings, model_options=self.model_options, verbose=self.verbose,
+                         **self.training_options)
 
     def measure(self, dataset: str, split: int, model: str, init: str) -> dict:
         """Trains and evaluates; returns spatial/temporal/fused/fused_plus top-1 in %."""
@@ -152,7 +154,7 @@ def _fig3(runner: _Runner, dataset: str) -> tuple[str, dict]:
 def reproduce(table: str, records_root, workspace, settings: TrainingSettings = TrainingSettings(),
               datasets=None, splits=None, mifs_scores: dict | None = None,
               verbose: int = 2, optimizer: str = "sgd", lr_schedule: str = "step",
-              jit_compile: bool = False) -> dict:
+              jit_compile: bool = False, model_options: ModelOptions = ModelOptions()) -> dict:
     """Runs what `table` needs and writes <workspace>/tables/<name>.md and .json.
 
     Args:
@@ -162,6 +164,7 @@ def reproduce(table: str, records_root, workspace, settings: TrainingSettings = 
       mifs_scores: {'<dataset>:<split>': score file} of external MIFS scores, for TAN+.
       verbose: Keras progress of the training stages.
       optimizer, lr_schedule, jit_compile: passed to every training stage.
+      model_options: the sizes of every model trained (`ModelOptions`).
 
     Returns:
       {'table', 'markdown', 'measured', 'settings', 'markdown_path', 'json_path'}.
@@ -185,7 +188,7 @@ def reproduce(table: str, records_root, workspace, settings: TrainingSettings = 
                 f"Received: manifest name={name!r}")
     runner = _Runner(records_root, workspace, settings, verbose, dict(mifs_scores or {}),
                      {"optimizer": optimizer, "lr_schedule": lr_schedule,
-                      "jit_compile": jit_compile})
+                      "jit_compile": jit_compile}, model_options)
     if table == "1":
         markdown, measured = _table1(runner, datasets)
     elif table == "2":
@@ -199,6 +202,7 @@ def reproduce(table: str, records_root, workspace, settings: TrainingSettings = 
     name = "fig3" if table == "fig3" else f"table{table}"
     result = {"table": table, "markdown": markdown, "measured": measured,
               "settings": settings.to_dict(), "training_options": runner.training_options,
+              "model_options": model_options.to_dict(),
               "datasets": datasets,
               "markdown_path": str(out_dir / f"{name}.md"),
               "json_path": str(out_dir / f"{name}.json")}

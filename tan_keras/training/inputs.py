@@ -14,10 +14,17 @@ BUILD_RECORDS_COMMAND = ("python -m data_prep.build_records --dataset=ucf101|hmd
 
 
 def read_manifest(records_dir: Path) -> dict:
-    """The manifest of `records_dir`; a missing one names the command that builds it."""
+    """The manifest of `records_dir`; a missing one names the command that builds it.
+
+    A prepared TFDS build (`tan_keras.data.tfds_source`) gives the same keys from its
+    metadata.json: name, classes, splits (the one split it holds).
+    """
+    from tan_keras.data.sources import read_records_manifest
+
     path = Path(records_dir) / record_format.MANIFEST_FILENAME
     try:
-        manifest = record_format.read_manifest(str(records_dir))
+        manifest = (read_records_manifest(str(records_dir))
+                    or record_format.read_manifest(str(records_dir)))
     except FileNotFoundError:
         raise MissingInputError(
             f"No records at {records_dir}: {path.name} is missing (data_prep writes it last). "
@@ -61,10 +68,9 @@ def train_batches(records_dir: Path, split: int, settings: TrainingSettings, epo
     import tensorflow as tf
 
     from tan_keras import data
-    from tan_keras.data.manifest import load_manifest, select_shards
+    from tan_keras.data.sources import select_side
 
-    videos = len(select_shards(str(records_dir), load_manifest(str(records_dir)), split,
-                               "train").video_ids)
+    videos = len(select_side(str(records_dir), split, "train").video_ids)
     batches = videos // settings.batch_size if drop_remainder else -(-videos // settings.batch_size)
     dataset = data.train_dataset(str(records_dir), split=split, batch_size=settings.batch_size,
                                  num_snippets=settings.num_snippets,

@@ -1,0 +1,49 @@
+"""Running the project's commands as a user types them: subprocesses from the repository root."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+from tests.helpers.paths import REPO_ROOT
+
+# Tiny settings every training command of the tests shares.
+TINY_TRAINING = ["--backbone=tiny", "--image_size=32", "--num_snippets=3", "--epochs=1",
+                 "--batch_size=3", "--learning_rate=0.01", "--seed=3", "--verbose=0"]
+TINY_MODEL = ["--rnn_units=16", "--attention_units=8"]
+
+
+def command_env(**extra) -> dict:
+    return dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", KERAS_BACKEND="tensorflow", **extra)
+
+
+def python_module(module: str, *flags, timeout: int = 600, cwd=REPO_ROOT,
+                  **env) -> subprocess.CompletedProcess:
+    """`python -m <module> <flags>`, as typed in a shell; returns the finished process."""
+    return subprocess.run([sys.executable, "-m", module, *map(str, flags)], cwd=cwd,
+                          env=command_env(**env), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def console_script(name: str, *flags, timeout: int = 600, cwd=REPO_ROOT) -> subprocess.CompletedProcess:
+    """An installed console script (`tan-build-records`, `tan-quickstart`) by its name."""
+    path = shutil.which(name)
+    assert path, f"{name} is not on PATH: install the package first (pip install -e .)"
+    return subprocess.run([path, *map(str, flags)], cwd=cwd, env=command_env(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def output_of(result: subprocess.CompletedProcess) -> str:
+    return f"exit {result.returncode}\n--- stdout\n{result.stdout[-4000:]}\n--- stderr\n" \
+           f"{result.stderr[-4000:]}"
+
+
+def problem_lines(stderr: str) -> list[str]:
+    """The lines of stderr a user reads as the error: absl's flag error or our `error:` line.
+
+    TensorFlow's and absl's start-up log lines (I0000 ..., W0000 ..., 'WARNING: All log
+    messages ...') are left out; they are not the command's message.
+    """
+    noise = ("I0000", "W0000", "E0000", "WARNING: All log messages", "To enable the following")
+    return [line for line in stderr.splitlines()
+            if line.strip() and not line.startswith(noise)]
