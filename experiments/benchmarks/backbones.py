@@ -2,6 +2,7 @@
 
     python -m experiments.benchmarks.backbones                  # TensorFlow
     KERAS_BACKEND=jax python -m experiments.benchmarks.backbones
+    python -m experiments.benchmarks.backbones --cases=resnet50:224 --batch_size=32
 
 For each (backbone, image size): the build time, the first `predict` (which compiles), and
 frames/s over a few further `predict` calls on random frames. The model-level training
@@ -10,12 +11,26 @@ benchmark is `experiments/benchmarks/model.py`.
 
 import time
 
-import keras
-import numpy as np
+from absl import app, flags
 
-from tan_keras.backbones import build_backbone
+from tan_keras import choices
 
-DEFAULT_CASES = (("googlenet", 224), ("googlenet", 64), ("tiny", 64))
+FLAGS = flags.FLAGS
+flags.DEFINE_list("cases", ["googlenet:224", "googlenet:64", "tiny:64"],
+                  "Comma-separated <backbone>:<image size> pairs.")
+flags.DEFINE_integer("batch_size", 16, "Frames per predict call.", lower_bound=1)
+flags.DEFINE_integer("repeats", 3, "Timed predict calls after the first.", lower_bound=1)
+
+
+def _parse_case(case: str) -> tuple[str, int]:
+    backbone, _, size = case.partition(":")
+    if backbone not in choices.BACKBONES or not size.isdigit():
+        raise flags.ValidationError(f"--cases entry {case!r}: expected <backbone>:<image size> "
+                                    f"with a backbone in {choices.BACKBONES}.")
+    return backbone, int(size)
+
+
+flags.register_validator("cases", lambda cases: all(_parse_case(c) for c in cases))
 
 
 def benchmark_backbone(backbone: str, image_size: int, batch_size: int = 16,
@@ -25,6 +40,10 @@ def benchmark_backbone(backbone: str, image_size: int, batch_size: int = 16,
     Returns:
       {'build_s': float, 'first_predict_s': float, 'frames_per_s': float}.
     """
+    import numpy as np
+
+    from tan_keras.backbones import build_backbone
+
     start = time.perf_counter()
     model = build_backbone(backbone, image_size)
     build_s = time.perf_counter() - start
@@ -40,13 +59,16 @@ def benchmark_backbone(backbone: str, image_size: int, batch_size: int = 16,
     return {"build_s": build_s, "first_predict_s": first_predict_s, "frames_per_s": frames_per_s}
 
 
-def main() -> None:
-    for backbone, image_size in DEFAULT_CASES:
-        figures = benchmark_backbone(backbone, image_size)
+def main(argv):
+    del argv
+    import keras
+
+    for backbone, image_size in map(_parse_case, FLAGS.cases):
+        figures = benchmark_backbone(backbone, image_size, FLAGS.batch_size, FLAGS.repeats)
         print(f"{keras.backend.backend()} {backbone} S={image_size}: "
               f"build {figures['build_s']:.1f} s, first predict {figures['first_predict_s']:.1f} s, "
               f"{figures['frames_per_s']:.1f} frames/s", flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    app.run(main)

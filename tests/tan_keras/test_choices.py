@@ -1,0 +1,39 @@
+"""The commands' choices (tan_keras.choices, importable without Keras) equal the library's."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tan_keras import choices
+from tests.helpers.paths import REPO_ROOT
+
+
+def test_the_choices_are_what_the_library_accepts():
+    from tan_keras import layers
+    from tan_keras.backbones import available_backbones
+    from tan_keras.models import available_models
+
+    assert sorted(choices.BACKBONES) == sorted(available_backbones())
+    assert list(choices.MODELS) == available_models()
+    assert tuple(choices.RNN_TYPES) == tuple(layers.RNN_TYPES)
+    assert set(choices.MIN_IMAGE_SIZE) == set(choices.BACKBONES)
+
+
+def test_parse_init():
+    assert choices.parse_init("imagenet") == ("imagenet", None)
+    assert choices.parse_init("cnn") == ("cnn", None)
+    assert choices.parse_init("cnn:ucf101") == ("cnn", "ucf101")
+    assert choices.parse_init("tan:ws/train_tan/x") == ("tan", "ws/train_tan/x")
+    for bad in ("imagenet:x", "tan", "tan:", "random"):
+        with pytest.raises(ValueError, match=r"Expected init 'imagenet', 'cnn', 'cnn:<dataset>' "
+                                             r"or 'tan:<checkpoint>'\. Received"):
+            choices.parse_init(bad)
+
+
+def test_importing_the_choices_loads_neither_keras_nor_tensorflow():
+    code = ("import sys, tan_keras.choices, tan_keras.cli; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('keras', 'tensorflow')))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == "[]"
