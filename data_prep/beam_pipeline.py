@@ -1,8 +1,9 @@
 """The same build as an Apache Beam pipeline, for many machines (Dataflow, Flink, Spark).
 
-Every video goes through `extract.process_video`, the function the local runner uses; shard
-assignment and the manifest come from `plan`, so a Beam build writes the same bytes as a local
-one. Steps:
+Every video goes through `extract.process_video`, the function the local runner uses, with the
+same `PrepSettings` (so a damaged video fails or is built and listed under "damaged" exactly as
+there); shard assignment and the manifest come from `plan`, so a Beam build writes the same
+bytes as a local one. Steps:
 
   tasks --Reshuffle--> process_video --> (shard, record) --GroupByKey--> write each shard
                                      \-> per-video results --ToList--> manifest (after the shards)

@@ -10,6 +10,8 @@ Layout of `output_dir` while building (see WORKSPACE.md):
 Killed at any moment and rerun with the same settings, the build reuses every finished video and
 shard and writes the same bytes as an uninterrupted run: per-video files are written atomically,
 shard contents depend only on the sorted task list, and the manifest holds no timings.
+Rerun with other settings (any of the manifest's params, e.g. --on_damaged), it refuses with an
+`IncompatibleInputError` naming the settings that differ, before it writes anything.
 """
 
 import hashlib
@@ -27,6 +29,7 @@ from data_prep import splits as splits_lib
 from data_prep.extract import PrepSettings, VideoResult, process_video
 from data_prep.summary import RunStats, format_summary
 from tan_keras import record_format as rf
+from tan_keras.errors import IncompatibleInputError
 
 WORK_DIRNAME = ".work"
 
@@ -80,6 +83,12 @@ def _remove_temporaries(directory: str) -> None:
             os.remove(os.path.join(directory, f))
 
 
+def _differences(found: dict, wanted: dict) -> str:
+    """'on_damaged: 'fail' there, 'build' here; ...' for the keys whose values differ."""
+    keys = sorted(k for k in set(found) | set(wanted) if found.get(k) != wanted.get(k))
+    return "; ".join(f"{k}: {found.get(k)!r} there, {wanted.get(k)!r} here" for k in keys)
+
+
 def _check_or_start(work_dir: str, output_dir: str, plan: plan_lib.BuildPlan) -> None:
     """Refuses to mix two builds' files in one output_dir."""
     fingerprint = {"name": plan.name, "params": plan.params,
@@ -87,9 +96,13 @@ def _check_or_start(work_dir: str, output_dir: str, plan: plan_lib.BuildPlan) ->
     path = os.path.join(work_dir, "params.json")
     if os.path.isfile(path):
         with open(path) as f:
-            if json.load(f) != fingerprint:
-                raise ValueError(f"{output_dir} holds an unfinished build with other settings or "
-                                 f"videos ({path}). Use a new output_dir or delete that one.")
+            found = json.load(f)
+        if found != fingerprint:
+            differ = _differences({"name": found.get("name"), **found.get("params", {})},
+                                  {"name": plan.name, **plan.params})
+            raise IncompatibleInputError(
+                f"{output_dir} holds an unfinished build with other settings or videos ({path}: "
+                f"{differ or 'other videos'}). Use a new output_dir or delete that one.")
         return
     os.makedirs(work_dir, exist_ok=True)
     files.write_atomically(path, [json.dumps(fingerprint, sort_keys=True).encode("utf-8")])
@@ -110,8 +123,11 @@ def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,
     if os.path.isfile(manifest_path):
         manifest = records.read_manifest(output_dir)
         if manifest.get("params") != plan.params or manifest.get("name") != plan.name:
-            raise ValueError(f"{output_dir} already holds a finished build with other settings "
-                             f"({manifest_path}). Use a new output_dir or delete that one.")
+            differ = _differences({"name": manifest.get("name"), **manifest.get("params", {})},
+                                  {"name": plan.name, **plan.params})
+            raise IncompatibleInputError(
+                f"{output_dir} already holds a finished build with other settings "
+                f"({manifest_path}: {differ}). Use a new output_dir or delete that one.")
         shutil.rmtree(work_dir, ignore_errors=True)
         stats.videos_resumed = manifest["counts"]["videos"] + manifest["counts"]["failed"]
         return manifest, stats
@@ -196,7 +212,8 @@ def build_records(dataset: str, video_dir: str, output_dir: str, *, splits_dir: 
       video_dir: the video root; a video's id is its path relative to it.
       output_dir: a local directory for shards and manifest (resumable, see the module doc).
       name: shard file prefix; defaults to `dataset`.
-      settings: positions, frame size, flow bound and formats (`PrepSettings()` by default).
+      settings: positions, frame size, flow bound and formats, and what a damaged video does
+        (`PrepSettings()` by default: it fails).
       num_workers: worker processes (default: os.cpu_count()).
       num_shards: shard count, or 0 for ceil(videos / videos_per_shard).
       on_missing: 'stop' or 'continue' when split files list videos absent from `video_dir`.

@@ -6,47 +6,77 @@ r"""Videos -> TV-L1 flow -> sharded TFRecords and manifest.json: the command.
 (installed as `tan-build-records`). Runs on this machine's cores by default, or as an Apache Beam
 pipeline with --engine=beam --beam_options='--runner=DataflowRunner ...'. The exit status is 1
 when more than --max_failures videos failed (the records of the others are written anyway).
+
+Damaged videos: a video of which fewer than --min_decoded_fraction (default 0.9) of the frames
+its container reports decode is damaged (a truncated download, a corrupt file); a container that
+reports no frame count is not judged. By default (--on_damaged=fail) a damaged video fails: it
+is listed under "failures" in the manifest with both counts, and counts towards --max_failures.
+With --on_damaged=build it is built from the frames that decode and listed under "damaged".
+
+Bad flags and bad input are answered in one line, before anything is written:
+  - flag values (a --video_dir or --splits_dir that is not a folder, --positions=0, ...) are
+    checked when the flags are parsed: absl prints `FATAL Flags parsing error: ...`, exit 1;
+  - split files that do not parse or do not fit, and videos the splits list but the disk lacks,
+    print `error: <message>` (every missing video is listed), exit 2. TAN_KERAS_TRACEBACK=1
+    shows the traceback instead (see tan_keras.cli).
 """
 
+import os
 import shlex
 import sys
 
 from absl import app, flags
 
 from data_prep import build as build_lib
+from data_prep import files
 from data_prep import plan as plan_lib
 from data_prep import splits as splits_lib
-from data_prep.extract import PrepSettings
+from data_prep import video as video_lib
+from data_prep.extract import ON_DAMAGED, PrepSettings
 from data_prep.positions import parse_positions
 from data_prep.summary import RunStats, format_summary
 from data_prep.video import parse_frame_size
+from tan_keras import cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_enum("dataset", "folder", list(splits_lib.DATASETS),
                   "ucf101 or hmdb51 (official split files in --splits_dir), or folder (one "
                   "sub-folder of --video_dir per class).")
-flags.DEFINE_string("video_dir", None, "Video root; a video's id is its path relative to it.")
+flags.DEFINE_string("video_dir", None, "Video root; a video's id is its path relative to it.",
+                    required=True)
 flags.DEFINE_string("splits_dir", None, "Split files: UCF101's ucfTrainTestlist, HMDB51's "
                     "testTrainMulti_7030_splits, or UCF101-format files for a folder dataset "
                     "(without them a folder dataset gets a hash-based test side).")
-flags.DEFINE_string("output_dir", None, "Where shards and manifest.json go.")
+flags.DEFINE_string("output_dir", None, "Where shards and manifest.json go.", required=True)
 flags.DEFINE_string("name", None, "Shard file prefix; defaults to --dataset.")
-flags.DEFINE_integer("num_workers", None, "Worker processes (default: the machine's cores).")
+flags.DEFINE_integer("num_workers", None, "Worker processes (default: the machine's cores).",
+                     lower_bound=1)
 flags.DEFINE_string("positions", "25", "Positions K a video, evenly spaced, or 'all'.")
 flags.DEFINE_string("frame_size", "340x256", "Stored frame size WIDTHxHEIGHT (flow is computed "
                     "at this size).")
-flags.DEFINE_float("flow_bound", 20.0, "Flow is clipped to +-bound before the uint8 map.")
+flags.DEFINE_float("flow_bound", 20.0, "Flow is clipped to +-bound before the uint8 map (> 0).")
 flags.DEFINE_enum("flow_format", "jpeg", ["jpeg", "png"], "Flow images: JPEG or lossless PNG.")
-flags.DEFINE_integer("jpeg_quality", 95, "JPEG quality of RGB frames (and flow when JPEG).")
-flags.DEFINE_integer("num_shards", 0, "Shards; 0 = ceil(videos / --videos_per_shard).")
+flags.DEFINE_integer("jpeg_quality", 95, "JPEG quality of RGB frames (and flow when JPEG).",
+                     lower_bound=1, upper_bound=100)
+flags.DEFINE_integer("num_shards", 0, "Shards; 0 = ceil(videos / --videos_per_shard).",
+                     lower_bound=0)
 flags.DEFINE_integer("videos_per_shard", plan_lib.DEFAULT_VIDEOS_PER_SHARD,
-                     "Videos a shard when --num_shards=0.")
+                     "Videos a shard when --num_shards=0.", lower_bound=1)
 flags.DEFINE_float("test_fraction", splits_lib.DEFAULT_TEST_FRACTION,
                    "Folder datasets without split files: share of videos on the test side.")
-flags.DEFINE_integer("max_failures", 0, "Exit with status 1 when more videos than this fail.")
+flags.DEFINE_integer("max_failures", 0, "Exit with status 1 when more videos than this fail "
+                     "(a damaged video is a failure unless --on_damaged=build).", lower_bound=0)
 flags.DEFINE_enum("on_missing", "stop", ["stop", "continue"],
                   "Videos listed in the splits but absent on disk: stop (list them all and "
                   "exit) or continue without them.")
+flags.DEFINE_enum("on_damaged", "fail", list(ON_DAMAGED),
+                  "A damaged video (fewer than --min_decoded_fraction of the frames its "
+                  "container reports decode, e.g. a truncated download): fail (list it under "
+                  "the manifest's failures, with both counts; it counts towards --max_failures) "
+                  "or build (a record from the frames that decode, listed under 'damaged').")
+flags.DEFINE_float("min_decoded_fraction", video_lib.DEFAULT_MIN_DECODED_FRACTION,
+                   "In (0, 1]: a video is damaged when fewer than this share of the frames its "
+                   "container reports decode (a container that reports none is not judged).")
 flags.DEFINE_enum("engine", "local", ["local", "beam"], "local worker processes, or Apache Beam.")
 flags.DEFINE_string("beam_options", "", "Beam pipeline options for --engine=beam, e.g. "
                     "'--runner=DataflowRunner --project=P --region=R --temp_location=gs://b/tmp "
@@ -54,24 +84,51 @@ flags.DEFINE_string("beam_options", "", "Beam pipeline options for --engine=beam
 flags.DEFINE_bool("progress", True, "Show the progress bar.")
 
 
+def _output_dir(path) -> bool:
+    if path is not None and files.is_local(path) and os.path.exists(path) \
+            and not os.path.isdir(path):
+        raise flags.ValidationError("a file is there. Expected a folder for the shards and "
+                                    "manifest.json, or a path that does not exist yet.")
+    return True
+
+
+def _official_splits_given(values) -> bool:
+    if values["dataset"] in ("ucf101", "hmdb51") and not values["splits_dir"]:
+        raise flags.ValidationError(f"--dataset={values['dataset']} needs --splits_dir, the "
+                                    f"official split files (ucfTrainTestlist/ for ucf101, "
+                                    f"testTrainMulti_7030_splits/ for hmdb51).")
+    return True
+
+
+flags.register_validator("video_dir",
+                         cli.existing_folder("the video root, with one sub-folder per class"))
+flags.register_validator("splits_dir", cli.existing_folder("the folder of split files"))
+flags.register_validator("output_dir", _output_dir)
+flags.register_validator("positions", cli.parses(parse_positions))
+flags.register_validator("frame_size", cli.parses(parse_frame_size))
+flags.register_validator("flow_bound", cli.positive)
+flags.register_validator("test_fraction", cli.in_range(0, 1, high_open=True))
+flags.register_validator("min_decoded_fraction", cli.in_range(0, 1, low_open=True))
+flags.register_multi_flags_validator(["dataset", "splits_dir"], _official_splits_given)
+
+
+def _settings() -> PrepSettings:
+    return PrepSettings(positions=parse_positions(FLAGS.positions),
+                        frame_size=parse_frame_size(FLAGS.frame_size),
+                        flow_bound=FLAGS.flow_bound, flow_format=FLAGS.flow_format,
+                        jpeg_quality=FLAGS.jpeg_quality, on_damaged=FLAGS.on_damaged,
+                        min_decoded_fraction=FLAGS.min_decoded_fraction)
+
+
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    if not FLAGS.video_dir or not FLAGS.output_dir:
-        raise app.UsageError("--video_dir and --output_dir are required.")
-    settings = PrepSettings(positions=parse_positions(FLAGS.positions),
-                            frame_size=parse_frame_size(FLAGS.frame_size),
-                            flow_bound=FLAGS.flow_bound, flow_format=FLAGS.flow_format,
-                            jpeg_quality=FLAGS.jpeg_quality)
-    try:
-        plan = plan_lib.make_plan(
-            FLAGS.dataset, FLAGS.video_dir, FLAGS.name or FLAGS.dataset, settings,
-            splits_dir=FLAGS.splits_dir, test_fraction=FLAGS.test_fraction,
-            num_shards=FLAGS.num_shards, videos_per_shard=FLAGS.videos_per_shard,
-            on_missing=FLAGS.on_missing)
-    except plan_lib.MissingVideosError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    settings = _settings()
+    plan = plan_lib.make_plan(  # Bad split files or missing videos: an InputError, one line.
+        FLAGS.dataset, FLAGS.video_dir, FLAGS.name or FLAGS.dataset, settings,
+        splits_dir=FLAGS.splits_dir, test_fraction=FLAGS.test_fraction,
+        num_shards=FLAGS.num_shards, videos_per_shard=FLAGS.videos_per_shard,
+        on_missing=FLAGS.on_missing)
     print(f"{len(plan.tasks)} videos, {len(plan.dataset_splits.classes)} classes, "
           f"{len(plan.dataset_splits.splits)} split(s), {plan.num_shards} shard(s)"
           + (f"; {len(plan.missing)} missing and left out" if plan.missing else ""), flush=True)
@@ -94,7 +151,7 @@ def main(argv):
 
 def run_main():
     """The `tan-build-records` console script."""
-    app.run(main)
+    cli.run(main)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,12 @@
 `extract_positions(path, settings)` decodes a video and computes its stored positions: RGB frames
 and quantised TV-L1 flow. `process_video(task, settings)` adds the record encoding and turns a bad
 video into a `VideoResult` with a reason instead of an exception, so that a run goes on.
+
+Damaged videos (fewer than `settings.min_decoded_fraction`, default 0.9, of the frames the
+container reports decode; see `video.is_damaged`): with `on_damaged='fail'` (the default) the
+video fails with a `video.DamagedVideoError` naming both counts, so it counts as a failure of the
+build; with `on_damaged='build'` it is built from the frames that decode and its result says
+`damaged=True` (the manifest lists it under "damaged").
 """
 
 import dataclasses
@@ -17,14 +23,24 @@ from data_prep import records
 from data_prep import video as video_lib
 
 
+ON_DAMAGED = ("fail", "build")
+
+
 @dataclasses.dataclass(frozen=True)
 class PrepSettings:
-    """What a record holds. positions: K, or 0 for every frame; frame_size: (width, height)."""
+    """What a record holds, and which videos get one.
+
+    positions: K, or 0 for every frame; frame_size: (width, height); on_damaged: 'fail' or
+    'build' for a video of which fewer than `min_decoded_fraction` (in (0, 1]) of the frames its
+    container reports decode.
+    """
     positions: int = 25
     frame_size: tuple[int, int] = video_lib.DEFAULT_FRAME_SIZE
     flow_bound: float = flow_lib.DEFAULT_FLOW_BOUND
     flow_format: str = "jpeg"
     jpeg_quality: int = records.DEFAULT_JPEG_QUALITY
+    on_damaged: str = "fail"
+    min_decoded_fraction: float = video_lib.DEFAULT_MIN_DECODED_FRACTION
 
     def __post_init__(self):
         if self.positions < 0:
@@ -41,12 +57,19 @@ class PrepSettings:
                              f"jpeg_quality={self.jpeg_quality!r}")
         if not self.flow_bound > 0:
             raise ValueError(f"Expected flow_bound > 0. Received: flow_bound={self.flow_bound!r}")
+        if self.on_damaged not in ON_DAMAGED:
+            raise ValueError(f"Expected on_damaged in {ON_DAMAGED}. Received: "
+                             f"on_damaged={self.on_damaged!r}")
+        if not 0 < self.min_decoded_fraction <= 1:
+            raise ValueError(f"Expected 0 < min_decoded_fraction <= 1. Received: "
+                             f"min_decoded_fraction={self.min_decoded_fraction!r}")
 
     def as_params(self) -> dict:
         """JSON-ready settings for the manifest."""
         return {"positions": self.positions, "frame_size": list(self.frame_size),
                 "flow_bound": self.flow_bound, "flow_format": self.flow_format,
-                "jpeg_quality": self.jpeg_quality}
+                "jpeg_quality": self.jpeg_quality, "on_damaged": self.on_damaged,
+                "min_decoded_fraction": self.min_decoded_fraction}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,17 +83,27 @@ class VideoTask:
 
 @dataclasses.dataclass
 class VideoPositions:
-    """rgb: [P, H, W, 3] uint8; flow: [P, H, W, 2] uint8 quantised; frame_indices: [P] int64."""
+    """rgb: [P, H, W, 3] uint8; flow: [P, H, W, 2] uint8 quantised; frame_indices: [P] int64.
+
+    num_frames: frames that decode; container_frames: frames the container reports (0: none);
+    damaged: too few of those decode (kept because settings.on_damaged is 'build').
+    """
     rgb: np.ndarray
     flow: np.ndarray
     frame_indices: np.ndarray
     num_frames: int
     fps: float
+    container_frames: int = 0
+    damaged: bool = False
 
 
 @dataclasses.dataclass
 class VideoResult:
-    """The outcome for one video: `record` bytes, or `reason` when it failed. Plain data (picklable)."""
+    """The outcome for one video: `record` bytes, or `reason` when it failed. Plain data (picklable).
+
+    damaged: built from fewer than settings.min_decoded_fraction of the `container_frames` its
+    container reports (only with on_damaged='build'; with 'fail' such a video has a `reason`).
+    """
     filename: str
     label: int
     record: bytes | None = None
@@ -79,6 +112,8 @@ class VideoResult:
     record_bytes: int = 0
     reason: str | None = None
     seconds: float = 0.0
+    container_frames: int = 0
+    damaged: bool = False
 
     @property
     def ok(self) -> bool:
@@ -88,10 +123,17 @@ class VideoResult:
 def extract_positions(path: str, settings: PrepSettings) -> VideoPositions:
     """Decodes `path` and computes each kept position's RGB frame and flow k -> k + 1.
 
-    Raises `video.VideoDecodeError` (naming the file) for unreadable, empty or 1-frame videos.
+    Raises `video.VideoDecodeError` (naming the file) for unreadable, empty or 1-frame videos,
+    and its subclass `video.DamagedVideoError` for a damaged video when settings.on_damaged is
+    'fail' (see the module docstring).
     """
     with video_lib.LocalCopy(path) as local:
-        num_frames, fps = video_lib.count_frames(local)
+        counts = video_lib.probe(local)
+        num_frames = counts.decoded
+        damaged = video_lib.is_damaged(num_frames, counts.container, settings.min_decoded_fraction)
+        if damaged and settings.on_damaged == "fail":
+            raise video_lib.DamagedVideoError(path, num_frames, counts.container,
+                                              settings.min_decoded_fraction)
         if num_frames < 2:
             raise video_lib.VideoDecodeError(
                 f"{path}: decoded {num_frames} frame(s); flow needs at least 2 (corrupt, truncated "
@@ -104,7 +146,8 @@ def extract_positions(path: str, settings: PrepSettings) -> VideoPositions:
     flows = [flow_lib.quantize(flow_lib.tvl1(gray[k], gray[k + 1]), settings.flow_bound)
              for k in kept]
     return VideoPositions(rgb=np.stack([by_index[k] for k in kept]), flow=np.stack(flows),
-                          frame_indices=np.asarray(kept, np.int64), num_frames=num_frames, fps=fps)
+                          frame_indices=np.asarray(kept, np.int64), num_frames=num_frames,
+                          fps=counts.fps, container_frames=counts.container, damaged=damaged)
 
 
 def process_video(task: VideoTask, settings: PrepSettings) -> VideoResult:
@@ -123,4 +166,5 @@ def process_video(task: VideoTask, settings: PrepSettings) -> VideoResult:
                            seconds=time.perf_counter() - start)
     return VideoResult(filename=task.filename, label=task.label, record=record,
                        num_positions=len(pos.frame_indices), num_frames=pos.num_frames,
-                       record_bytes=len(record), seconds=time.perf_counter() - start)
+                       record_bytes=len(record), seconds=time.perf_counter() - start,
+                       container_frames=pos.container_frames, damaged=pos.damaged)

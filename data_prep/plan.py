@@ -6,6 +6,10 @@ shard from its position in the sorted task list alone (round robin, so every sha
 so the layout never depends on worker timing or on which other videos failed.
 `assemble_manifest` builds the manifest from the per-video results. Both runners call these, so
 they write the same bytes.
+
+Input at fault (split files that do not parse or do not fit, videos the splits list but the disk
+lacks, no videos at all) raises the `tan_keras.errors` classes, which the command prints as one
+`error:` line; `MissingVideosError` is one of them.
 """
 
 import dataclasses
@@ -16,12 +20,13 @@ from data_prep import files
 from data_prep import splits as splits_lib
 from data_prep.extract import PrepSettings, VideoResult, VideoTask
 from tan_keras import record_format as rf
+from tan_keras.errors import IncompatibleInputError, MissingInputError
 
 DEFAULT_VIDEOS_PER_SHARD = 100  # ~75 MB shards at K=25, 340x256 (about 0.75 MB a video).
 
 
-class MissingVideosError(FileNotFoundError):
-    """Videos listed in the split files but absent from the video directory."""
+class MissingVideosError(MissingInputError):
+    """Videos listed in the split files but absent from the video directory (a FileNotFoundError)."""
 
 
 @dataclasses.dataclass
@@ -75,6 +80,9 @@ def make_plan(dataset: str, video_dir: str, output_name: str, settings: PrepSett
         raise ValueError(f"Expected on_missing in ('stop', 'continue'). Received: "
                          f"on_missing={on_missing!r}")
     dataset_splits = splits_lib.load_splits(dataset, video_dir, splits_dir, test_fraction)
+    if not dataset_splits.labels:
+        raise IncompatibleInputError(f"{splits_dir or video_dir}: the splits list no videos. "
+                                     f"Expected split files with at least one video line.")
     exists = _existence_check(video_dir)
     tasks, missing = [], []
     for video_id in dataset_splits.videos():
@@ -85,6 +93,11 @@ def make_plan(dataset: str, video_dir: str, output_name: str, settings: PrepSett
         label = dataset_splits.labels[video_id]
         tasks.append(VideoTask(path=path, filename=video_id, label=label,
                                label_text=dataset_splits.classes[label]))
+    if not tasks:
+        raise MissingVideosError(
+            f"none of the {len(missing)} video(s) the splits list is in {video_dir} (the first "
+            f"would be {os.path.join(video_dir, *missing[0].split('/'))}). Expected video_dir "
+            f"to be the folder that holds the class folders.")
     if missing and on_missing == "stop":
         raise MissingVideosError(
             f"{len(missing)} video(s) listed in the splits are missing from {video_dir} (pass "
@@ -102,15 +115,20 @@ def make_plan(dataset: str, video_dir: str, output_name: str, settings: PrepSett
 def assemble_manifest(plan: BuildPlan, results: dict[str, VideoResult]) -> dict:
     """The manifest (see tan_keras.record_format) from every task's result, keyed by video id.
 
-    Splits list only the videos that have a record; failures and missing videos are listed apart.
+    Splits list only the videos that have a record; failures and missing videos are listed apart,
+    and so are the damaged videos built from the frames that decode (on_damaged='build'):
+    "damaged": [{"video", "decoded_frames", "container_frames"}, ...].
     """
-    videos, failures = {}, []
+    videos, failures, damaged = {}, [], []
     for i, task in enumerate(plan.tasks):
         result = results[task.filename]
         if result.ok:
             videos[task.filename] = {"label": task.label, "shard": shard_index(i, plan.num_shards),
                                      "num_positions": result.num_positions,
                                      "num_frames": result.num_frames}
+            if result.damaged:
+                damaged.append({"video": task.filename, "decoded_frames": result.num_frames,
+                                "container_frames": result.container_frames})
         else:
             failures.append({"video": task.filename, "reason": result.reason})
     splits = {key: {side: [v for v in ids if v in videos] for side, ids in sides.items()}
@@ -122,13 +140,14 @@ def assemble_manifest(plan: BuildPlan, results: dict[str, VideoResult]) -> dict:
         "positions": sum(v["num_positions"] for v in videos.values()),
         "failed": len(failures),
         "missing": len(plan.missing),
+        "damaged": len(damaged),
         "record_bytes": sum(results[v].record_bytes for v in videos),
         "splits": {key: {side: len(ids) for side, ids in sides.items()}
                    for key, sides in splits.items()},
     }
     return {"format_version": rf.FORMAT_VERSION, "name": plan.name,
             "classes": list(plan.dataset_splits.classes), "shards": shards, "counts": counts,
-            "videos": videos, "splits": splits, "failures": failures, "missing": plan.missing,
+            "videos": videos, "splits": splits, "failures": failures, "missing": plan.missing, "damaged": damaged,
             "params": plan.params}
 
 

@@ -10,6 +10,11 @@ folder per class).
 Quirks handled: CRLF line endings, trailing spaces, UCF101 test lines without labels (the label
 comes from the class folder), UCF101's 'HandstandPushups' folder holding 'v_HandStandPushups_'
 files (the folder decides the class, never the file name), HMDB51's unused entries (code 0).
+
+Input at fault raises the `tan_keras.errors` classes, with the file, the line and what was
+expected: `MissingInputError` (a FileNotFoundError) for a missing folder or split file,
+`IncompatibleInputError` (a ValueError) for a line that does not parse or does not fit (a class
+classInd.txt does not list, a label that disagrees with its folder, no videos).
 """
 
 import dataclasses
@@ -18,6 +23,7 @@ import os
 import re
 
 from tan_keras import record_format as rf
+from tan_keras.errors import IncompatibleInputError, MissingInputError
 
 VIDEO_EXTENSIONS = (".avi", ".mp4", ".mkv", ".mov", ".webm", ".mpg", ".mpeg", ".m4v", ".flv",
                     ".wmv", ".ogv", ".3gp")
@@ -41,7 +47,7 @@ class DatasetSplits:
 def _read_lines(path: str) -> list[tuple[int, str]]:
     """(1-based line number, stripped text) of each non-empty line; CRLF and trailing spaces go."""
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"Split file not found: {path}")
+        raise MissingInputError(f"Split file not found: {path}")
     with open(path, "r", encoding="utf-8", newline=None) as f:
         return [(n, line.strip()) for n, line in enumerate(f, 1) if line.strip()]
 
@@ -52,19 +58,28 @@ def parse_class_index(path: str) -> list[str]:
     for n, line in _read_lines(path):
         parts = line.split()
         if len(parts) != 2 or not parts[0].isdigit():
-            raise ValueError(f"{path}:{n}: expected '<index> <ClassName>'. Received: {line!r}")
+            raise IncompatibleInputError(f"{path}:{n}: expected '<index> <ClassName>'. "
+                                         f"Received: {line!r}")
         entries[int(parts[0])] = parts[1]
     if sorted(entries) != list(range(1, len(entries) + 1)):
-        raise ValueError(f"{path}: expected class indices 1..{len(entries)}. Received: "
-                         f"{sorted(entries)[:5]}...")
+        raise IncompatibleInputError(f"{path}: expected class indices 1..{len(entries)}. "
+                                     f"Received: {sorted(entries)[:5]}...")
     return [entries[i] for i in range(1, len(entries) + 1)]
 
 
-def parse_ucf101_list(path: str, classes: list[str]) -> list[tuple[str, int]]:
+def _class_list(classes: list[str], limit: int = 5) -> str:
+    """'3 classes: A, B, C' (the first `limit` names, then '...')."""
+    names = ", ".join(classes[:limit]) + (", ..." if len(classes) > limit else "")
+    return f"{len(classes)} class{'es' if len(classes) != 1 else ''}: {names}"
+
+
+def parse_ucf101_list(path: str, classes: list[str],
+                      classes_from: str = "classInd.txt") -> list[tuple[str, int]]:
     """A UCF101 trainlist/testlist file -> [(video id, 0-based label)], in file order.
 
     Train lines are '<Class>/<video>.avi <1-based label>'; test lines have no label. The label
     always comes from the class folder; a train line's own label must agree with it.
+    `classes_from` names where `classes` came from, for the error messages.
     """
     index = {name: i for i, name in enumerate(classes)}
     entries = []
@@ -72,41 +87,52 @@ def parse_ucf101_list(path: str, classes: list[str]) -> list[tuple[str, int]]:
         parts = line.split()
         video = parts[0].replace("\\", "/")
         folder = video.split("/")[0] if "/" in video else None
-        if len(parts) > 2 or folder not in index:
-            raise ValueError(f"{path}:{n}: expected '<ClassName>/<video> [label]' with a class of "
-                             f"classInd.txt. Received: {line!r}")
+        if len(parts) > 2 or folder is None:
+            raise IncompatibleInputError(f"{path}:{n}: expected '<ClassName>/<video> [label]'. "
+                                         f"Received: {line!r}")
+        if folder not in index:
+            raise IncompatibleInputError(
+                f"{path}:{n}: unknown class {folder!r}. Expected a class of {classes_from} "
+                f"({_class_list(classes)}). Received: {line!r}")
         label = index[folder]
         if len(parts) == 2 and parts[1] != str(label + 1):
-            raise ValueError(f"{path}:{n}: label {parts[1]} disagrees with class folder {folder!r} "
-                             f"(index {label + 1} in classInd.txt). Received: {line!r}")
+            raise IncompatibleInputError(
+                f"{path}:{n}: label {parts[1]} disagrees with class folder {folder!r} (index "
+                f"{label + 1} in {classes_from}). Received: {line!r}")
         entries.append((video, label))
     return entries
 
 
 def _split_numbers(splits_dir: str, pattern: re.Pattern) -> list[int]:
     if not os.path.isdir(splits_dir):
-        raise FileNotFoundError(f"Splits directory not found: {splits_dir}")
+        raise MissingInputError(f"Splits directory not found: {splits_dir}")
     numbers = {int(m.group(m.lastindex)) for f in os.listdir(splits_dir) if (m := pattern.match(f))}
     if not numbers:
-        raise FileNotFoundError(f"{splits_dir}: no split files matching {pattern.pattern!r}.")
+        raise MissingInputError(f"{splits_dir}: no split files matching {pattern.pattern!r}.")
     return sorted(numbers)
 
 
-def load_ucf101_splits(splits_dir: str, classes: list[str] | None = None) -> DatasetSplits:
-    """Reads classInd.txt (unless `classes` is given) and every trainlistNN.txt/testlistNN.txt pair."""
+def load_ucf101_splits(splits_dir: str, classes: list[str] | None = None,
+                       classes_from: str = "the class folders") -> DatasetSplits:
+    """Reads classInd.txt (unless `classes` is given) and every trainlistNN.txt/testlistNN.txt pair.
+
+    classes_from: where a given `classes` came from, for the error messages.
+    """
     if classes is None:
-        classes = parse_class_index(os.path.join(splits_dir, "classInd.txt"))
+        classes_from = "classInd.txt"
+        classes = parse_class_index(os.path.join(splits_dir, classes_from))
     labels, splits = {}, {}
     for k in _split_numbers(splits_dir, _UCF_TRAIN):
         sides = {}
         for side, prefix in (("train", "trainlist"), ("test", "testlist")):
-            entries = parse_ucf101_list(os.path.join(splits_dir, f"{prefix}{k:02d}.txt"), classes)
+            entries = parse_ucf101_list(os.path.join(splits_dir, f"{prefix}{k:02d}.txt"), classes,
+                                        classes_from)
             labels.update(entries)
             sides[side] = sorted(video for video, _ in entries)
         overlap = set(sides["train"]) & set(sides["test"])
         if overlap:
-            raise ValueError(f"{splits_dir}: split {k} lists {len(overlap)} videos on both sides, "
-                             f"e.g. {sorted(overlap)[:3]}")
+            raise IncompatibleInputError(f"{splits_dir}: split {k} lists {len(overlap)} videos on "
+                                         f"both sides, e.g. {sorted(overlap)[:3]}")
         splits[rf.split_key(k)] = sides
     return DatasetSplits(classes=list(classes), labels=labels, splits=splits)
 
@@ -117,19 +143,22 @@ def parse_hmdb51_split_file(path: str) -> list[tuple[str, int]]:
     for n, line in _read_lines(path):
         parts = line.split()
         if len(parts) != 2 or parts[1] not in ("0", "1", "2"):
-            raise ValueError(f"{path}:{n}: expected '<video>.avi <0|1|2>'. Received: {line!r}")
+            raise IncompatibleInputError(f"{path}:{n}: expected '<video>.avi <0|1|2>'. "
+                                         f"Received: {line!r}")
         entries.append((parts[0], int(parts[1])))
     return entries
 
 
 def load_hmdb51_splits(splits_dir: str) -> DatasetSplits:
     """Reads testTrainMulti_7030_splits: classes sorted by name; ids '<class>/<video>.avi'."""
+    if not os.path.isdir(splits_dir):
+        raise MissingInputError(f"Splits directory not found: {splits_dir}")
     files = {}
-    for f in os.listdir(splits_dir) if os.path.isdir(splits_dir) else []:
+    for f in os.listdir(splits_dir):
         if m := _HMDB_FILE.match(f):
             files[(m.group(1), int(m.group(2)))] = os.path.join(splits_dir, f)
     if not files:
-        raise FileNotFoundError(f"{splits_dir}: no HMDB51 split files '<class>_test_split<k>.txt'.")
+        raise MissingInputError(f"{splits_dir}: no HMDB51 split files '<class>_test_split<k>.txt'.")
     classes = sorted({c for c, _ in files})
     numbers = sorted({k for _, k in files})
     labels, splits = {}, {}
@@ -137,7 +166,7 @@ def load_hmdb51_splits(splits_dir: str) -> DatasetSplits:
         sides = {"train": [], "test": []}
         for label, name in enumerate(classes):
             if (name, k) not in files:
-                raise FileNotFoundError(f"{splits_dir}: {name}_test_split{k}.txt is missing.")
+                raise MissingInputError(f"{splits_dir}: {name}_test_split{k}.txt is missing.")
             for video, code in parse_hmdb51_split_file(files[(name, k)]):
                 if code == 0:
                     continue
@@ -155,7 +184,7 @@ def list_folder_videos(video_dir: str) -> tuple[list[str], dict[str, int]]:
     extension, see VIDEO_EXTENSIONS); videos are the files directly inside them.
     """
     if not os.path.isdir(video_dir):
-        raise FileNotFoundError(f"Video directory not found: {video_dir}")
+        raise MissingInputError(f"Video directory not found: {video_dir}")
     found = {}
     for name in sorted(os.listdir(video_dir)):
         folder = os.path.join(video_dir, name)
@@ -165,8 +194,9 @@ def list_folder_videos(video_dir: str) -> tuple[list[str], dict[str, int]]:
         if videos:
             found[name] = videos
     if not found:
-        raise ValueError(f"{video_dir}: expected one sub-folder per class holding video files "
-                         f"({', '.join(VIDEO_EXTENSIONS)}). Received: no such sub-folder.")
+        raise IncompatibleInputError(
+            f"{video_dir}: expected one sub-folder per class holding video files "
+            f"({', '.join(VIDEO_EXTENSIONS)}). Received: no such sub-folder.")
     classes = sorted(found)
     labels = {f"{name}/{video}": i for i, name in enumerate(classes) for video in found[name]}
     return classes, labels
@@ -189,7 +219,7 @@ def load_folder_splits(video_dir: str, splits_dir: str | None = None,
     if splits_dir:
         has_index = os.path.isfile(os.path.join(splits_dir, "classInd.txt"))
         classes = None if has_index else list_folder_videos(video_dir)[0]
-        return load_ucf101_splits(splits_dir, classes)
+        return load_ucf101_splits(splits_dir, classes, f"the class folders of {video_dir}")
     if not 0.0 <= test_fraction < 1.0:
         raise ValueError(f"Expected 0 <= test_fraction < 1. Received: test_fraction={test_fraction!r}")
     classes, labels = list_folder_videos(video_dir)
@@ -209,6 +239,6 @@ def load_splits(dataset: str, video_dir: str, splits_dir: str | None = None,
     if dataset == "folder":
         return load_folder_splits(video_dir, splits_dir, test_fraction)
     if not splits_dir:
-        raise ValueError(f"The {dataset} dataset needs its official split files. Received: "
-                         f"splits_dir={splits_dir!r}")
+        raise IncompatibleInputError(f"The {dataset} dataset needs its official split files. "
+                                     f"Received: splits_dir={splits_dir!r}")
     return load_ucf101_splits(splits_dir) if dataset == "ucf101" else load_hmdb51_splits(splits_dir)

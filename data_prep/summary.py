@@ -3,6 +3,10 @@
 UCF101 has 13,320 videos and about 2.5 M frames, so about 2.5 M flow pairs at every frame, or
 13,320 x K at K positions a video (a few UCF101 clips are shorter than K = 25; the projection
 ignores that). The projection scales the rate and the bytes per position measured in this run.
+
+The summary names every failure with its reason (a damaged video, by default, is one), every
+missing video, and every damaged video built from the frames that decode (--on_damaged=build),
+with both frame counts.
 """
 
 import dataclasses
@@ -46,14 +50,19 @@ def format_summary(manifest: dict, stats: RunStats) -> str:
     positions = manifest["params"]["positions"]
     width, height = manifest["params"]["frame_size"]
     bytes_per_position = counts["record_bytes"] / counts["positions"] if counts["positions"] else 0.0
+    damaged = manifest.get("damaged", [])
     lines = [
         f"Built {counts['videos']} video records ({counts['positions']} positions) in "
-        f"{len(manifest['shards'])} shard(s); {counts['failed']} failed, {counts['missing']} missing.",
+        f"{len(manifest['shards'])} shard(s); {counts['failed']} failed, {counts['missing']} missing"
+        + (f", {len(damaged)} damaged." if damaged else "."),
     ]
     for failure in manifest["failures"]:
         lines.append(f"  failed: {failure['video']}: {failure['reason']}")
     for video in manifest["missing"]:
         lines.append(f"  missing: {video}")
+    for entry in damaged:
+        lines.append(f"  damaged: {entry['video']}: built from the {entry['decoded_frames']} of "
+                     f"its container's {entry['container_frames']} frames that decode.")
     if stats.videos_resumed:
         lines.append(f"Resumed {stats.videos_resumed} video(s) finished by an earlier run.")
     if stats.pairs_done:

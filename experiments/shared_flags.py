@@ -10,8 +10,7 @@ import os
 
 from absl import flags
 
-from tan_keras import choices
-from tan_keras import record_format
+from tan_keras import choices, cli, record_format
 
 FLAGS = flags.FLAGS
 TRAINING_DEFAULTS = {"backbone": "googlenet", "image_size": 224, "num_snippets": 5, "epochs": 20,
@@ -48,22 +47,6 @@ def define_workspace(help_text: str = "Workspace folder; everything is written i
 def define_split(default: int | None = 1,
                  help_text: str = "Official split number (1, 2 or 3).") -> None:
     flags.DEFINE_integer("split", default, help_text, lower_bound=1)
-
-
-def _positive(name: str):
-    def check(value) -> bool:
-        if value is not None and not value > 0:
-            raise flags.ValidationError(f"--{name} must be > 0. Received: {value}")
-        return True
-    return check
-
-
-def _fraction(name: str):
-    def check(value) -> bool:
-        if not 0 <= value < 1:
-            raise flags.ValidationError(f"--{name} must be in [0, 1). Received: {value}")
-        return True
-    return check
 
 
 def _image_size_fits_backbone(values) -> bool:
@@ -110,8 +93,8 @@ def define_training_flags() -> None:
     flags.DEFINE_integer("verbose", 1, "Keras progress: 1 bar, 2 one line per epoch, 0 none.",
                          lower_bound=0, upper_bound=2)
     flags.DEFINE_bool("jit_compile", False, "Compile the train step with XLA.")
-    flags.register_validator("learning_rate", _positive("learning_rate"))
-    flags.register_validator("momentum", _fraction("momentum"))
+    flags.register_validator("learning_rate", cli.positive)
+    flags.register_validator("momentum", cli.in_range(0, 1, high_open=True))
     flags.register_validator("imagenet_weights", _imagenet_weights_file)
     flags.register_multi_flags_validator(["backbone", "image_size"], _image_size_fits_backbone)
 
@@ -161,7 +144,7 @@ def define_model_flags(with_model: bool = True) -> None:
     flags.DEFINE_integer("attention_units", d["attention_units"],
                          "Size of TAN's attention states m and n.", lower_bound=1)
     flags.DEFINE_float("dropout", d["dropout"], "Dropout rate.")
-    flags.register_validator("dropout", _fraction("dropout"))
+    flags.register_validator("dropout", cli.in_range(0, 1, high_open=True))
 
 
 def training_settings():

@@ -19,6 +19,7 @@ from tests.helpers.opencv_reference import decode_rgb
 from data_prep.build import build_records, run_local
 from data_prep.extract import PrepSettings, VideoTask, extract_positions, process_video
 from tan_keras import record_format as rf
+from tan_keras.errors import IncompatibleInputError
 
 from tests.helpers.paths import REPO_ROOT as REPO
 SIZE = (64, 48)
@@ -230,6 +231,23 @@ def test_missing_videos_are_all_named(shared_data, tmp_path):
                               on_missing="continue")
     assert plan.missing == ["Punch/v_Punch_g02_c01.avi", "PushUps/v_PushUps_g03_c02.avi"]
     assert len(plan.tasks) == 6
+
+
+def test_no_video_found_or_listed_is_one_input_error(shared_data, tmp_path):
+    splits_dir = _write_ucf_splits(tmp_path / "splits")
+    wrong_root = str(shared_data / "videos")  # one level above the class folders
+    for on_missing in ("stop", "continue"):
+        with pytest.raises(plan_lib.MissingVideosError,
+                           match=r"none of the 6 video\(s\) the splits list is in .*videos \(the "
+                                 r"first would be .*videos/BabyCrawling/v_BabyCrawling_g01_c01.avi"
+                                 r"\)\. Expected video_dir to be the folder that holds the class "
+                                 r"folders\."):
+            plan_lib.make_plan("ucf101", wrong_root, "ucf101", SETTINGS,
+                               splits_dir=str(splits_dir), on_missing=on_missing)
+    for name in ("trainlist01.txt", "testlist01.txt"):
+        (splits_dir / name).write_bytes(b"")
+    with pytest.raises(IncompatibleInputError, match=r"splits: the splits list no videos"):
+        plan_lib.make_plan("ucf101", wrong_root, "ucf101", SETTINGS, splits_dir=str(splits_dir))
 
 
 def test_short_video_keeps_the_frames_it_has(shared_data, tmp_path):

@@ -5,6 +5,7 @@ import os
 import pytest
 
 from data_prep import splits
+from tan_keras import errors
 
 
 def test_ucf101_official_files(shared_data):
@@ -46,8 +47,28 @@ def test_ucf101_format_errors_name_file_and_line(tmp_path):
     with pytest.raises(ValueError, match=r"trainlist01.txt:1: label 2 disagrees with class folder"):
         splits.load_ucf101_splits(str(tmp_path))
     (tmp_path / "trainlist01.txt").write_text("Boxing/v_Boxing_g08_c01.avi 1\r\n")
+    with pytest.raises(ValueError, match=r"trainlist01.txt:1: unknown class 'Boxing'. Expected a "
+                                         r"class of classInd.txt \(2 classes: Punch, PushUps\)"):
+        splits.load_ucf101_splits(str(tmp_path))
+    (tmp_path / "trainlist01.txt").write_text("v_Punch_g08_c01.avi 1\r\n")
     with pytest.raises(ValueError, match=r"trainlist01.txt:1: expected '<ClassName>/<video>"):
         splits.load_ucf101_splits(str(tmp_path))
+
+
+def test_input_errors_are_tan_keras_input_errors(tmp_path):
+    """The command prints these in one line; they still are the built-in exceptions."""
+    (tmp_path / "classInd.txt").write_text("1 Punch\r\n")
+    (tmp_path / "trainlist01.txt").write_text("Punch/v_Punch_g08_c01.avi 1\r\n")
+    with pytest.raises(errors.MissingInputError, match=r"Split file not found: .*testlist01.txt"):
+        splits.load_ucf101_splits(str(tmp_path))
+    (tmp_path / "testlist01.txt").write_text("")
+    (tmp_path / "trainlist01.txt").write_text("Punch/v_Punch_g08_c01.avi 2\r\n")
+    with pytest.raises(errors.IncompatibleInputError, match=r"label 2 disagrees"):
+        splits.load_ucf101_splits(str(tmp_path))
+    with pytest.raises(errors.MissingInputError, match=r"Video directory not found"):
+        splits.load_folder_splits(str(tmp_path / "absent"))
+    with pytest.raises(FileNotFoundError, match=r"Splits directory not found"):
+        splits.load_hmdb51_splits(str(tmp_path / "absent"))
 
 
 def test_hmdb51_bad_code_is_reported(tmp_path):
