@@ -83,12 +83,29 @@ def split_key(split: int | str) -> str:
     return str(int(split))
 
 
-TFDS_INFO_FILENAME = "dataset_info.json"
+# A prepared TFDS build of `data_prep.tfds_builder.TanVideoFlow` reads as a records directory too
+# (`tan_keras.data.tfds_source`): its version folder, e.g. <data_dir>/tan_video_flow/ucf101_split1/
+# 2.0.0/, holds the files below and shards of tf.train.Example with the TFDS_* feature keys.
+TFDS_INFO_FILENAME = "dataset_info.json"  # TFDS: splits, shard file template, records per shard
+TFDS_FEATURES_FILENAME = "features.json"  # TFDS: feature types (frame size, image encodings)
+TFDS_METADATA_FILENAME = "metadata.json"  # TanVideoFlow >= 2.0.0: name, classes, split, videos
+TFDS_BUILDER_NAME = "tan_video_flow"
+TFDS_METADATA_VERSION = 1
+# tf.train.Example features (one per video) of a TanVideoFlow build.
+TFDS_RGB = "rgb"                  # bytes list: RGB JPEG of each stored position.
+TFDS_FLOW_X = "flow_x"            # bytes list: quantised flow x image (PNG) of each position.
+TFDS_FLOW_Y = "flow_y"            # bytes list: quantised flow y image (PNG) of each position.
+TFDS_FRAME_INDEX = "frame_index"  # int64 list: k_p of each position.
+TFDS_LABEL = "label"              # int64: 0-based class index.
+TFDS_LABEL_TEXT = "label_text"    # bytes: class name.
+TFDS_VIDEO_FILENAME = VIDEO_FILENAME  # bytes: the video's id, as in the records.
+TFDS_NUM_FRAMES = NUM_FRAMES          # int64: frames decoded from the video.
 
 
 def is_records_dir(path: str) -> bool:
     """Whether `path` holds a finished build: data_prep's manifest.json, or a prepared TFDS
-    dataset (dataset_info.json). Remote paths (gs://...) are not checked here: True."""
+    dataset (dataset_info.json, which TFDS writes when the build is complete). Remote paths
+    (gs://...) are not checked here: True."""
     if "://" in str(path):
         return True
     return any(os.path.isfile(os.path.join(path, name))

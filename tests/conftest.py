@@ -24,3 +24,11 @@ def ucf_records_root(shared_data, tmp_path_factory) -> Path:
     from tests.helpers.real_records import build_ucf101_records
 
     return build_ucf101_records(shared_data, tmp_path_factory.mktemp("records"))
+
+
+@pytest.fixture(scope="session")
+def tfds_ucf101(shared_data, tmp_path_factory) -> Path:
+    """The version folder of a TFDS build (TanVideoFlow, ucf101 split 1) of the 6 real clips."""
+    from tests.helpers.real_records import build_tfds_ucf101
+
+    return build_tfds_ucf101(shared_data, tmp_path_factory.mktemp("tfds_ucf101"))

@@ -1,4 +1,5 @@
-"""tf.data input over the records that `data_prep` writes (format: `tan_keras.record_format`).
+"""tf.data input over the records that `data_prep` writes (format: `tan_keras.record_format`),
+or over a prepared TFDS build of `data_prep.tfds_builder.TanVideoFlow` (`tfds_source`).
 
   train_dataset: one epoch of TSN-sampled, augmented clips,
     ({'rgb': [B, T, S, S, 3], 'flow': [B, T, S, S, 3]} float32, labels [B] int32).

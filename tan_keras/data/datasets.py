@@ -1,5 +1,8 @@
 """`train_dataset` and `eval_dataset`: tf.data pipelines over a records directory.
 
+A records directory is data_prep's output or a prepared TFDS build (`sources`); both give the
+same elements.
+
 Training: shards interleaved -> parsed and checked records of the split's train side -> shuffled ->
 each paired with its own random seed -> one normalised clip each (parallel map) -> batched ->
 prefetched. Evaluation: the test side in a fixed shard order -> 10 normalised views per video.
@@ -10,9 +13,10 @@ import tensorflow as tf
 from tan_keras.backbones import preprocess_input
 from tan_keras.data import clips, crops
 from tan_keras.data.corrupt_records import CorruptRecordCounter
-from tan_keras.data.manifest import ShardSelection, load_manifest, select_shards
+from tan_keras.data.manifest import ShardSelection
 from tan_keras.data.parsing import flow_format_of
 from tan_keras.data.shard_reading import read_side
+from tan_keras.data.sources import select_side
 
 DEFAULT_SHUFFLE_BUFFER = 128
 
@@ -60,8 +64,11 @@ def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_sn
     """One epoch of shuffled, augmented training clips (TSN sampling and augmentation).
 
     Args:
-      records_dir: a directory written by `data_prep` (manifest.json and its shards).
-      split: the split number in the manifest (1, 2 or 3).
+      records_dir: a directory written by `data_prep` (manifest.json and its shards), or a
+        prepared TFDS build of `data_prep.tfds_builder.TanVideoFlow` (its version folder, e.g.
+        <data_dir>/tan_video_flow/ucf101_split1/2.0.0; see `tfds_source`).
+      split: the split number in the manifest (1, 2 or 3); a TFDS build holds one split, and
+        any other is refused.
       batch_size: B, the global batch; with `input_context`, each replica gets its share.
       num_snippets: T, segments per clip.
       image_size: S, the side of the square output frames.
@@ -92,13 +99,13 @@ def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_sn
     if max_aspect_distortion not in range(len(crops.TRAIN_SCALES)):
         raise ValueError(f"Expected max_aspect_distortion in 0..{len(crops.TRAIN_SCALES) - 1}. "
                          f"Received: max_aspect_distortion={max_aspect_distortion!r}")
-    selection = select_shards(records_dir, load_manifest(records_dir), split, side)
+    selection = select_side(records_dir, split, side)
     if input_context is not None:
         batch_size = input_context.get_per_replica_batch_size(batch_size)
         if seed is not None:
             seed = seed + 7919 * input_context.input_pipeline_id
 
-    flow_format = flow_format_of(selection.paths)
+    flow_format = flow_format_of(selection.paths, selection.parse)
     records = seeded_train_records(selection, flow_format, seed=seed, deterministic=deterministic,
                                    skip_corrupt=skip_corrupt, corrupt_counter=corrupt_counter,
                                    shuffle_buffer=shuffle_buffer, input_context=input_context)
@@ -130,8 +137,8 @@ def eval_dataset(records_dir: str, split: int = 1, num_snippets: int = 5, image_
     """
     _check_sizes(num_snippets=num_snippets, image_size=image_size)
     finish = clips.fused_view_finisher(preprocess_input(backbone) if normalize else None)
-    selection = select_shards(records_dir, load_manifest(records_dir), split, side)
-    flow_format = flow_format_of(selection.paths)
+    selection = select_side(records_dir, split, side)
+    flow_format = flow_format_of(selection.paths, selection.parse)
     records = read_side(selection, flow_format=flow_format, skip_corrupt=skip_corrupt,
                         counter=corrupt_counter, shuffle_seed=None, shuffle_files=False,
                         deterministic=True, input_context=input_context)

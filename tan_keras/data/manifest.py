@@ -5,28 +5,36 @@ that names the manifest file and what is wrong, before any tf.data work starts.
 """
 
 import os
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import tensorflow as tf
 
 from tan_keras import record_format as rf
+from tan_keras.data.parsing import parse_record
 
 SIDES = ("train", "test")
+SEQUENCE_EXAMPLE = "tf.train.SequenceExample"
 
 
 class ShardSelection(NamedTuple):
-    """The shards to read for one side of one split.
+    """The shards to read for one side of one split, and how to parse their records.
 
     paths: shard file paths (only those holding at least one selected video), in manifest order.
     expected_counts: records each of those shards holds (all of its videos, of any side), from the
-      manifest; the reader compares it with what it could read to detect corrupt files.
+      manifest (or a TFDS build's dataset_info.json); the reader compares it with what it could
+      read to detect corrupt files.
     video_ids: the selected videos' ids (`video/filename`), in split-file order.
     num_classes: the manifest's class count.
+    parse: serialized record [] string -> `parsing.parse_record`'s dict; `parse_record` for
+      data_prep's records, `tfds_source.parse_tfds_example` for a TFDS build.
+    record_type: the proto the shards hold, for error messages.
     """
     paths: list
     expected_counts: list
     video_ids: list
     num_classes: int
+    parse: Callable = parse_record
+    record_type: str = SEQUENCE_EXAMPLE
 
 
 def load_manifest(records_dir: str) -> dict:

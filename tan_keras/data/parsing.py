@@ -1,5 +1,8 @@
 """Parsing one serialized record (`tf.train.SequenceExample`) and checking it before any decoding.
 
+A TFDS build's tf.train.Example parses to the same dict (`tfds_source.parse_tfds_example`), so
+`record_problem` and everything after it serve both.
+
 `parse_record` reads only what the input pipeline needs. `record_problem` returns why a parsed
 record is unusable ('' when it is fine), using cheap checks (lengths, image markers, the first JPEG's
 header) so that a corrupt record is caught in the shard reader, where its file name is known.
@@ -83,12 +86,15 @@ def _header_matches(record: dict, usable: tf.Tensor) -> tf.Tensor:
     return tf.reduce_all(tf.equal(shape[:2], tf.stack([record["height"], record["width"]])))
 
 
-def flow_format_of(paths: list) -> str:
-    """The flow/format ('jpeg' or 'png') of the first readable record in the shard files."""
+def flow_format_of(paths: list, parse=parse_record) -> str:
+    """The flow/format ('jpeg' or 'png') of the first readable record in the shard files.
+
+    parse: the shards' parse function (`manifest.ShardSelection.parse`).
+    """
     for path in paths:
         try:
             for serialized in tf.data.TFRecordDataset(path).take(1):
-                return parse_record(serialized)["flow_format"].numpy().decode()
+                return parse(serialized)["flow_format"].numpy().decode()
         except (tf.errors.DataLossError, tf.errors.InvalidArgumentError):
             continue
     return "jpeg"

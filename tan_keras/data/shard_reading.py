@@ -1,9 +1,10 @@
 """Reading the parsed records of one split side from its shards, with corrupt-record handling.
 
-Per shard: read -> parse -> drop what cannot be read or parsed -> compare the count with the
-manifest's -> check each record (`parsing.record_problem`) -> keep the side's videos. Shards are
-interleaved. A corrupt record stops the input with an error naming its shard file, or, with
-`skip_corrupt=True`, is skipped, counted and logged.
+Per shard: read -> parse (`ShardSelection.parse`: data_prep's SequenceExamples or a TFDS build's
+Examples, both to `parsing.parse_record`'s dict) -> drop what cannot be read or parsed -> compare
+the count with the manifest's -> check each record (`parsing.record_problem`) -> keep the side's
+videos. Shards are interleaved. A corrupt record stops the input with an error naming its shard
+file, or, with `skip_corrupt=True`, is skipped, counted and logged.
 """
 
 import sys
@@ -11,7 +12,7 @@ import sys
 import tensorflow as tf
 
 from tan_keras.data.corrupt_records import CorruptRecordCounter
-from tan_keras.data.manifest import ShardSelection
+from tan_keras.data.manifest import SEQUENCE_EXAMPLE, ShardSelection
 from tan_keras.data.parsing import empty_record, parse_record, record_problem
 
 _MAX_OPEN_SHARDS = 8
@@ -28,7 +29,7 @@ def _log_skip(count: tf.Tensor, path: tf.Tensor, reason: tf.Tensor,
     return ops
 
 
-def _count_check(path, expected, skip_corrupt, counter):
+def _count_check(path, expected, skip_corrupt, counter, record_type):
     """The predicate that ends a shard: the records read must be the `expected` count."""
 
     def keep(record, is_end, num_read):
@@ -36,9 +37,9 @@ def _count_check(path, expected, skip_corrupt, counter):
         missing = tf.cast(expected, tf.int64) - num_read
         message = tf.strings.join([
             "Corrupt shard ", path, ": read ", tf.strings.as_string(num_read), " of the ",
-            tf.strings.as_string(expected), " records its manifest lists; the others are "
-            "truncated, fail their checksum or do not parse as tf.train.SequenceExample. "
-            "Pass skip_corrupt=True to skip them."])
+            tf.strings.as_string(expected), " records listed for it (manifest.json or "
+            "dataset_info.json); the others are truncated, fail their checksum or do not parse "
+            f"as {record_type}. Pass skip_corrupt=True to skip them."])
         short = is_end & tf.not_equal(missing, 0)
         if skip_corrupt:
             ops = tf.cond(short, lambda: tf.group(
@@ -71,14 +72,19 @@ def _record_check(path, num_classes, flow_format, skip_corrupt, counter):
 
 
 def read_shard(path: tf.Tensor, expected: tf.Tensor, num_classes: int, flow_format: str,
-               skip_corrupt: bool, counter: CorruptRecordCounter | None) -> tf.data.Dataset:
-    """The checked, parsed records of one shard file (all sides)."""
-    records = tf.data.TFRecordDataset(path).map(parse_record).ignore_errors()
+               skip_corrupt: bool, counter: CorruptRecordCounter | None, parse=parse_record,
+               record_type: str = SEQUENCE_EXAMPLE) -> tf.data.Dataset:
+    """The checked, parsed records of one shard file (all sides).
+
+    parse: serialized record -> `parsing.parse_record`'s dict; record_type: the proto it parses
+    (for the error message).
+    """
+    records = tf.data.TFRecordDataset(path).map(parse).ignore_errors()
     marked = records.map(lambda r: (r, False)).concatenate(
         tf.data.Dataset.from_tensors((empty_record(), True)))
     counted = marked.scan(tf.constant(0, tf.int64),
                           lambda n, x: (n + tf.cast(~x[1], tf.int64), (x[0], x[1], n)))
-    complete = counted.filter(_count_check(path, expected, skip_corrupt, counter))
+    complete = counted.filter(_count_check(path, expected, skip_corrupt, counter, record_type))
     return complete.map(lambda r, is_end, n: r).filter(
         _record_check(path, num_classes, flow_format, skip_corrupt, counter))
 
@@ -88,6 +94,8 @@ def read_side(selection: ShardSelection, *, flow_format: str, skip_corrupt: bool
               deterministic: bool, input_context: tf.distribute.InputContext | None = None
               ) -> tf.data.Dataset:
     """Parsed records (see `parsing.parse_record`) of the selected side, shards interleaved.
+
+    Each shard is parsed with `selection.parse` (data_prep's records or a TFDS build's).
 
     With an `input_context` of n > 1 input pipelines, pipeline i reads shards i, i + n, ... when
     there are at least n shards, and every n-th record otherwise.
@@ -104,7 +112,7 @@ def read_side(selection: ShardSelection, *, flow_format: str, skip_corrupt: bool
     num_classes = selection.num_classes
     records = files.interleave(
         lambda path, expected: read_shard(path, expected, num_classes, flow_format, skip_corrupt,
-                                          counter),
+                                          counter, selection.parse, selection.record_type),
         cycle_length=min(len(paths), _MAX_OPEN_SHARDS), block_length=1,
         num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     if num_pipelines > 1 and not shard_files:

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+TFDS_POSITIONS, TFDS_FRAME_SIZE = 3, (80, 60)  # (width, height), as PrepSettings takes it
+
 UCF_CLASSES = ("BabyCrawling", "Punch", "PushUps")
 
 
@@ -33,3 +35,27 @@ def build_ucf101_records(shared_data: Path, root: Path) -> Path:
                      splits_dir=str(splits))
     run_local(plan, str(root / "ucf101"), settings, num_workers=1, progress=False)
     return root
+
+
+def build_tfds_ucf101(shared_data: Path, root: Path) -> Path:
+    """TanVideoFlow's ucf101 split 1 of the six real clips (`real_records`' split files), 3
+    positions of 80x60 frames, prepared in root/data; returns its version folder.
+
+    TFDS reuses a prepared folder: a second call with the same root builds nothing.
+    """
+    import tensorflow_datasets as tfds
+
+    from data_prep.tfds_builder import TanVideoFlow, TanVideoFlowConfig
+
+    manual = root / "manual"
+    if not (manual / "UCF-101").exists():
+        manual.mkdir(parents=True, exist_ok=True)
+        (manual / "UCF-101").symlink_to(shared_data / "videos" / "ucf101",
+                                        target_is_directory=True)
+        write_ucf101_splits(manual / "ucfTrainTestlist")
+    config = TanVideoFlowConfig(name="ucf101_split1_tiny", dataset="ucf101", split=1,
+                                positions=TFDS_POSITIONS, frame_size=TFDS_FRAME_SIZE)
+    builder = TanVideoFlow(config=config, data_dir=str(root / "data"))
+    builder.download_and_prepare(
+        download_config=tfds.download.DownloadConfig(manual_dir=str(manual)))
+    return Path(builder.data_dir)
