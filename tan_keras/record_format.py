@@ -1,7 +1,7 @@
 """The on-disk record format shared by the writer (`data_prep`) and the reader (`tan_keras.data`).
 
 Constants, file naming and the one manifest reader. TensorFlow is imported only inside
-`read_manifest` (for gs:// paths), so data_prep's worker processes can import this module cheaply.
+`read_manifest`, for gs:// paths, so data_prep's worker processes can import this module cheaply.
 
 One `tf.train.SequenceExample` per video. Key names follow DMVR and the TF Model Garden video
 readers wherever the meaning is the same.
@@ -113,19 +113,25 @@ def is_records_dir(path: str) -> bool:
 
 
 def read_manifest(records_dir: str) -> dict:
-    """Reads `records_dir/manifest.json` (local or any tf.io.gfile path, e.g. gs://).
+    """Reads `records_dir/manifest.json` (local, or any tf.io.gfile path such as gs://, which
+    loads TensorFlow).
 
     Raises:
       FileNotFoundError: naming the expected path, when there is no manifest (the build has not
         finished, or records_dir is wrong).
       ValueError: naming the file, when it is not valid JSON.
     """
-    import tensorflow as tf
     path = os.path.join(records_dir, MANIFEST_FILENAME)
-    if not tf.io.gfile.exists(path):
+    if "://" in str(records_dir):
+        import tensorflow as tf
+
+        exists, open_file = tf.io.gfile.exists, tf.io.gfile.GFile
+    else:
+        exists, open_file = os.path.isfile, open
+    if not exists(path):
         raise FileNotFoundError(f"Expected a manifest at {path} (data_prep writes it last). "
                                 f"Received: records_dir={records_dir!r} without one.")
-    with tf.io.gfile.GFile(path, "r") as f:
+    with open_file(path, "r") as f:
         text = f.read()
     try:
         return json.loads(text)
