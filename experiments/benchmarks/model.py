@@ -13,19 +13,23 @@ import time
 
 from absl import app, flags
 
+from tan_keras import choices
+
 FLAGS = flags.FLAGS
-flags.DEFINE_string("model", "tan", "A name for tan_keras.models.build_model.")
-flags.DEFINE_string("backbone", "tiny", "A name for tan_keras.backbones.build_backbone.")
-flags.DEFINE_integer("batch_size", 8, "Clips per step (B).")
-flags.DEFINE_integer("image_size", 64, "Frame side S.")
-flags.DEFINE_integer("num_snippets", 5, "Snippets per clip (T).")
-flags.DEFINE_integer("num_classes", 101, "Classes (101 = UCF101).")
-flags.DEFINE_integer("rnn_units", 512, "Recurrent state size.")
-flags.DEFINE_integer("attention_units", 256, "Attention state size.")
+flags.DEFINE_enum("model", "tan", list(choices.MODELS), "Which model (build_model's name).")
+flags.DEFINE_enum("backbone", "tiny", list(choices.BACKBONES), "Per-frame CNN.")
+flags.DEFINE_integer("batch_size", 8, "Clips per step (B).", lower_bound=1)
+flags.DEFINE_integer("image_size", 64, "Frame side S.", lower_bound=1)
+flags.DEFINE_integer("num_snippets", 5, "Snippets per clip (T).", lower_bound=1)
+flags.DEFINE_integer("num_classes", 101, "Classes (101 = UCF101).", lower_bound=2)
+flags.DEFINE_integer("rnn_units", 512, "Recurrent state size.", lower_bound=1)
+flags.DEFINE_integer("attention_units", 256, "Attention state size.", lower_bound=1)
 flags.DEFINE_bool("mixed_precision", False, "Use the mixed_bfloat16 policy.")
 flags.DEFINE_enum("jit_compile", "auto", ["auto", "true", "false"], "Model.compile(jit_compile=).")
 flags.DEFINE_integer("steps", 10, "Timed steps after the first (compiling) step.")
 flags.DEFINE_integer("warmup_steps", 1, "Untimed steps after the first one.")
+flags.DEFINE_integer("eval_views", 10, "Also time predict_on_batch on this many clips (one test "
+                     "video's views: 10 in the paper's protocol); 0 skips it.", lower_bound=0)
 
 
 def synthetic_batch(batch_size: int, num_snippets: int, image_size: int, num_classes: int,
@@ -44,8 +48,12 @@ def synthetic_batch(batch_size: int, num_snippets: int, image_size: int, num_cla
 def benchmark_train_step(model_name: str, backbone: str, batch_size: int, image_size: int,
                          num_snippets: int, num_classes: int, rnn_units: int,
                          attention_units: int, mixed_precision: bool, jit_compile,
-                         steps: int, warmup_steps: int) -> dict:
-    """Builds, compiles and times `model_name`'s train step. Returns the figures as a dict."""
+                         steps: int, warmup_steps: int, eval_views: int = 0) -> dict:
+    """Builds, compiles and times `model_name`'s train step, and with `eval_views` > 0 its
+    prediction on one test video's views ([V, T, S, S, 3], the 10-view protocol's batch).
+
+    Returns the figures as a dict (eval_video_s only with eval_views > 0).
+    """
     import keras
 
     from tan_keras.models import build_model, compile_for_training, training_targets
@@ -69,7 +77,15 @@ def benchmark_train_step(model_name: str, backbone: str, batch_size: int, image_
     for _ in range(steps):
         model.train_on_batch(clips, targets)
     step_s = (time.perf_counter() - start) / max(steps, 1)
-    return {"backend": keras.backend.backend(), "model": model_name, "backbone": backbone,
+    figures = {}
+    if eval_views:
+        views, _ = synthetic_batch(eval_views, num_snippets, image_size, num_classes, seed=1)
+        model.predict_on_batch(views)  # compiles
+        start = time.perf_counter()
+        for _ in range(max(steps, 1)):
+            model.predict_on_batch(views)
+        figures["eval_video_s"] = (time.perf_counter() - start) / max(steps, 1)
+    return {**figures, "backend": keras.backend.backend(), "model": model_name, "backbone": backbone,
             "batch_size": batch_size, "image_size": image_size, "num_snippets": num_snippets,
             "mixed_precision": mixed_precision, "jit_compile": jit_compile,
             "params": model.count_params(), "first_step_s": first_step_s, "step_s": step_s,
@@ -82,12 +98,14 @@ def main(argv):
     result = benchmark_train_step(
         FLAGS.model, FLAGS.backbone, FLAGS.batch_size, FLAGS.image_size, FLAGS.num_snippets,
         FLAGS.num_classes, FLAGS.rnn_units, FLAGS.attention_units, FLAGS.mixed_precision,
-        jit_compile, FLAGS.steps, FLAGS.warmup_steps)
+        jit_compile, FLAGS.steps, FLAGS.warmup_steps, FLAGS.eval_views)
     print(" ".join(f"{key}={value:.4g}" if isinstance(value, float) else f"{key}={value}"
                    for key, value in result.items()))
     print(f"{result['model']} / {result['backbone']} on {result['backend']} "
           f"(cpu count {os.cpu_count()}): first step (compile) {result['first_step_s']:.1f} s, "
-          f"train step {result['step_s'] * 1000:.0f} ms = {result['clips_per_s']:.1f} clips/s")
+          f"train step {result['step_s'] * 1000:.0f} ms = {result['clips_per_s']:.1f} clips/s"
+          + (f"; one test video ({FLAGS.eval_views} views) {result['eval_video_s']:.3f} s"
+             if FLAGS.eval_views else ""))
 
 
 if __name__ == "__main__":
