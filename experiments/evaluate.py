@@ -18,11 +18,11 @@ shared_flags.define_records_dir()
 shared_flags.define_workspace("Workspace holding train_tan/<run_name>/; results go to "
                               "evaluate/<run_name>/.")
 shared_flags.define_split(None, "Test split (default: the run's training split).")
+shared_flags.define_init(None, "Narrows the search for the run: train_tan's --init.")
 flags.adopt_module_key_flags(shared_flags)
 flags.DEFINE_string("run_name", None, "The train_tan run (default: found from --split, --model "
                     "and --init).")
 flags.DEFINE_enum("model", None, list(choices.MODELS), "Narrows the search for the run.")
-flags.DEFINE_string("init", None, "Narrows the search for the run: train_tan's --init.")
 flags.DEFINE_integer("max_videos", None, "Evaluate only the first N test videos.",
                      lower_bound=1)
 

@@ -20,10 +20,10 @@ shared_flags.define_records_dir(required=False, help_text="Records of the run wh
                                 "scores come first (finds the run as evaluate does).")
 shared_flags.define_workspace("Workspace; results go to fuse_scores/<name>/.", required=False)
 shared_flags.define_split(None, "Narrows the search for the run.")
+shared_flags.define_init(None, "Narrows the search for the run: train_tan's --init.")
 flags.adopt_module_key_flags(shared_flags)
 flags.DEFINE_string("run_name", None, "The evaluated train_tan run whose scores come first.")
 flags.DEFINE_enum("model", None, list(choices.MODELS), "Narrows the search for the run.")
-flags.DEFINE_string("init", None, "Narrows the search for the run: train_tan's --init.")
 flags.DEFINE_list("scores", [], "Score entries <file.npz>[:<stream>], comma-separated.")
 flags.DEFINE_list("weights", None, "One weight per entry, the run's first (default: all 1).")
 flags.DEFINE_string("name", None, "Name of this fusion in the workspace (default: "

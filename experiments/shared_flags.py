@@ -57,14 +57,6 @@ def _image_size_fits_backbone(values) -> bool:
     return True
 
 
-def _imagenet_weights_file(path) -> bool:
-    if path and path != "imagenet" and not (os.path.exists(path)
-                                            or os.path.exists(path + ".index")):
-        raise flags.ValidationError(f"--imagenet_weights={path}: no such file. Give the path of "
-                                    f"the TF-Slim inception_v1.ckpt or of a .weights.h5.")
-    return True
-
-
 def define_training_flags() -> None:
     """The hyperparameters of `TrainingSettings`, and the stages' optimizer and schedule."""
     d = TRAINING_DEFAULTS
@@ -95,11 +87,12 @@ def define_training_flags() -> None:
     flags.DEFINE_bool("jit_compile", False, "Compile the train step with XLA.")
     flags.register_validator("learning_rate", cli.positive)
     flags.register_validator("momentum", cli.in_range(0, 1, high_open=True))
-    flags.register_validator("imagenet_weights", _imagenet_weights_file)
     flags.register_multi_flags_validator(["backbone", "image_size"], _image_size_fits_backbone)
 
 
 def _init_form(init) -> bool:
+    if init is None:
+        return True
     try:
         kind, argument = choices.parse_init(init)
     except ValueError as error:
@@ -110,10 +103,12 @@ def _init_form(init) -> bool:
     return True
 
 
-def define_init() -> None:
-    flags.DEFINE_string("init", "imagenet", "Starting weights: imagenet | cnn (this workspace's "
-                        "pretrain_cnn) | cnn:<dataset> | tan:<train_tan stage folder or "
-                        ".weights.h5>.")
+INIT_HELP = ("Starting weights: imagenet | cnn (this workspace's pretrain_cnn) | cnn:<dataset> | "
+             "tan:<train_tan stage folder or .weights.h5>.")
+
+
+def define_init(default: str | None = "imagenet", help_text: str = INIT_HELP) -> None:
+    flags.DEFINE_string("init", default, help_text)
     flags.register_validator("init", _init_form)
 
 

@@ -5,6 +5,8 @@ value are answered before any heavy import. Each tuple equals what the library i
 (tests compare them with `available_backbones()`, `available_models()` and the rest).
 """
 
+import os
+
 BACKBONES = ("googlenet", "inception_v3", "mobilenet_v2", "resnet50", "tiny")
 MODELS = ("tan", "two_stream", "fc_fusion", "branch_selection", "bs_l2", "spatial_attention")
 RNN_TYPES = ("lstm", "gru")
@@ -45,13 +47,18 @@ def parse_init(init: str) -> tuple[str, str | None]:
 
 
 def imagenet_weights_problem(backbone: str, imagenet_weights: str | None) -> str | None:
-    """Why ImageNet initialisation of `backbone` cannot start, or None when it can.
+    """Why ImageNet initialisation of `backbone` from `imagenet_weights` cannot start, or None.
 
-    googlenet needs the TF-Slim checkpoint as a path; Keras has no ImageNet file for it.
+    googlenet needs the TF-Slim checkpoint as a path (Keras has no ImageNet file for it); a path
+    must exist (a V1 checkpoint file, a V2 checkpoint's `.index`, or a weights file).
     """
     if backbone in NEEDS_IMAGENET_PATH and not imagenet_weights:
         return (f"--backbone={backbone} starts from ImageNet weights here, which need "
                 f"--imagenet_weights=<path to inception_v1.ckpt> (from {GOOGLENET_CHECKPOINT_URL}; "
                 f"see docs/backbones.md). Pass it, or start elsewhere (train_tan --init=cnn, "
                 f"pretrain_cnn --noimagenet) or use another --backbone")
+    if imagenet_weights and imagenet_weights != "imagenet" and not (
+            os.path.exists(imagenet_weights) or os.path.exists(imagenet_weights + ".index")):
+        return (f"--imagenet_weights={imagenet_weights}: no such file. Give the path of the "
+                f"TF-Slim inception_v1.ckpt or of a .weights.h5")
     return None

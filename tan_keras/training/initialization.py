@@ -28,9 +28,6 @@ def imagenet_weights(backbone: str, source: str | None = None):
     problem = choices.imagenet_weights_problem(backbone, source)
     if problem:
         raise MissingInputError(problem + ".")
-    if source and source != "imagenet" and not Path(source).exists() and not Path(
-            str(source) + ".index").exists():
-        raise MissingInputError(f"ImageNet weights file not found: {source} (--imagenet_weights).")
     return source or "imagenet"
 
 
