@@ -1,41 +1,45 @@
-"""A synthetic action dataset in which only attention shared across the two streams can win.
+"""A synthetic action dataset on which TAN's attention must find the action snippet to win.
 
 Why this dataset
 ----------------
 TAN's claim (ICME 2018, section 2.1) is that each stream should choose *which snippets* to read
-using the other stream's evidence: alpha (over the RGB snippets) is computed from the flow
-branch's state, beta (over the flow snippets) from the RGB branch's state. A two-stream baseline
+using the other stream's evidence: alpha (over the RGB snippets) is computed with the flow
+branch's state, beta (over the flow snippets) with the RGB branch's state. A two-stream baseline
 that classifies each stream on its own and averages the two scores cannot combine the streams
-*per snippet*. This dataset makes that difference the whole story.
+*per snippet*. This dataset makes that difference the story.
 
-The design (C = T = 5)
-----------------------
+The design (C = 5 classes, T = 5 segments)
+------------------------------------------
 There are C = 5 classes, one per "posture": a coloured outline shape (Ring, Square, Triangle,
 Diamond, Bars) centred in a 64x64 frame. A video has T = 5 equal segments of
-`frames_per_segment` frames:
+`frames_per_segment` frames, each showing one posture:
 
-* every video shows **every** posture exactly once, one per segment, in a random order;
-* a small white disc (the "marker") sits in the hollow centre of the posture, on a circle of
-  radius 5 px around the frame centre, in every segment;
-* in exactly one segment, the segment holding the video's own class's posture (the *action
-  segment*), the marker orbits (about 3.9 px per frame, in every frame of the segment, random
-  phase and direction); in the other four segments it stands still at a random point of the same
-  circle.
+* one segment, at a uniformly random position, is the *action segment*: it shows the posture of
+  the video's own class, and a small white disc (the "marker") orbits in the posture's hollow
+  centre (about 3.9 px per frame, in every frame of the segment, random phase and direction);
+* each of the other four segments shows a posture drawn uniformly at random from all C, repeats
+  allowed and the video's own class possible, with the marker standing still at a random point
+  of the same circle.
 
-So appearance says *which* postures are present (always all five) and motion says *which
-segment* is the action, and neither alone says which class it is:
+So motion says *which segment* is the action, and the posture at that segment says the class:
 
-* Spatial stream alone: every video holds the same five postures; a single frame of an orbiting
-  marker looks like a single frame of a still one (same circle, uniform angle). Chance, 1/C.
+* Spatial stream alone: the class's posture is in the video at least once, but any other posture
+  may be there as often. The best a classifier of the posture counts can do is to pick the most
+  frequent posture (the likelihood of class c is proportional to how often posture c appears),
+  which is right about 46% of the time (chance 20%); a single frame of an orbiting marker looks
+  like a single frame of a still one (same circle, uniform angle). Neither "count the postures"
+  nor "the posture missing from the others" identifies the class, as it did when every video
+  showed each posture once.
 * Temporal stream alone: the marker's motion is identical for every class (same orbit, same
   colour, on the same grey background inside the posture's hollow centre, so the flow never
-  touches and never outlines the posture), and the action segment's position is uniform over the
-  T positions for every class. Chance, 1/C.
-* Average fusion of the two (the two-stream baseline): the average of two scores that carry no
-  information about the class carries none either. Chance.
-* TAN: alpha over the RGB snippets is scored from the flow branch's state (which knows *when* the
-  motion was), so the spatial branch can read the posture at the moving snippet. That is the
-  paper's mechanism, and it is the only way to beat chance here.
+  touches and never outlines the posture), and the action's position is uniform over the T
+  segments for every class. Chance, 1/C.
+* Average fusion of the two (the two-stream baseline): at most what the spatial stream alone
+  reaches, about 46%.
+* TAN: alpha over the RGB snippets is scored with the flow branch's state, which knows *when*
+  the motion was, so the spatial branch can read the posture at the moving snippet: 100% in
+  principle. Alpha's weight on the action snippet is the unique way there; beta has nothing to
+  find (the flow holds no class information), so it is alpha whose mass the quickstart measures.
 
 What the TSN sampling and crops do to the design
 ------------------------------------------------
@@ -49,9 +53,10 @@ What the TSN sampling and crops do to the design
 * Horizontal flips keep every posture recognisable (the shapes are left-right symmetric) and only
   mirror the orbit.
 * Flow is taken from frame k to k + 1. At the last frame of a segment that pair crosses into the
-  next segment (a new posture, the marker jumps), which gives flow around both outlines. Every
-  boundary does this, whatever the label, so it is noise, not a clue: it says nothing about which
-  segment is the action.
+  next segment (often another posture, and the marker jumps), which gives flow around the
+  outlines. Every boundary does this, whatever the label, so it is noise, not a clue: it says
+  nothing about which segment is the action. The stored positions avoid those frames anyway
+  (the quickstart's `pipeline.stored_positions_aligned`).
 
 Files written (a UCF101-style layout, so the ordinary UCF101 split parser reads it)
 ---------------------------------------------------------------------------------
@@ -75,7 +80,7 @@ import numpy as np
 from tqdm import tqdm
 
 CLASS_NAMES = ("Ring", "Square", "Triangle", "Diamond", "Bars")
-NUM_SEGMENTS = len(CLASS_NAMES)  # C = T: one segment per posture.
+NUM_SEGMENTS = 5  # T, the segments of a video (and the snippets the model reads).
 FRAME_SIZE = 64
 FPS = 25.0
 SIDECAR_FILENAME = "actions.json"
@@ -104,8 +109,9 @@ class VideoPlan:
 
     Attributes:
       label: the class index c in [0, C).
-      posture_order: [T] the posture index shown in each segment (a permutation of 0..C-1).
-      action_segment: the segment s with posture_order[s] == label, the only one with motion.
+      posture_order: [T] the posture index shown in each segment: `label` at the action segment,
+        uniform over 0..C-1 (repeats allowed) elsewhere.
+      action_segment: the segment with motion, uniform over 0..T-1; it shows posture `label`.
       marker_angles: [T] the marker's starting angle on its orbit in each segment (radians).
       marker_direction: +1 or -1, the orbit's direction in the action segment.
     """
@@ -118,12 +124,14 @@ class VideoPlan:
 
 
 def plan_video(label: int, rng: np.random.Generator) -> VideoPlan:
-    """Draws a random posture order and marker placement for a video of class `label`."""
+    """Draws the action segment, the other segments' postures and the marker placement."""
     if not 0 <= label < len(CLASS_NAMES):
         raise ValueError(f"Expected label in [0, {len(CLASS_NAMES)}). Received: label={label}")
-    order = tuple(int(p) for p in rng.permutation(len(CLASS_NAMES)))
+    action_segment = int(rng.integers(NUM_SEGMENTS))
+    order = [int(p) for p in rng.integers(len(CLASS_NAMES), size=NUM_SEGMENTS)]
+    order[action_segment] = label
     angles = tuple(float(a) for a in rng.uniform(0.0, 2.0 * math.pi, size=NUM_SEGMENTS))
-    return VideoPlan(label=label, posture_order=order, action_segment=order.index(label),
+    return VideoPlan(label=label, posture_order=tuple(order), action_segment=action_segment,
                      marker_angles=angles, marker_direction=int(rng.choice((-1, 1))))
 
 

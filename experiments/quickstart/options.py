@@ -20,9 +20,10 @@ class QuickstartOptions:
       epochs, batch_size, learning_rate, weight_decay: training of each model.
       optimizer, lr_schedule, momentum: train_tan's --optimizer ('adam' or 'sgd'; momentum is
         SGD's only) and --lr_schedule ('constant' or 'step'). Adam at a constant rate is the
-        default here: with SGD, or with the rate cut at 50% of the epochs, TAN stays on its
-        plateau (alpha uniform, chance accuracy) for the whole budget; docs/quickstart.md gives
-        the runs behind this choice.
+        default here: small models trained from scratch leave the plateau of uniform attention
+        faster with Adam's per-weight steps, and a rate cut halfway can land before the jump
+        (docs/quickstart.md). With 25 epochs, TAN's training accuracy reaches 1.0 by epoch 10 to
+        13 on seeds 0, 1 and 2.
       rnn_units, attention_units, dropout: model sizes.
       seed: seeds the dataset and the training.
       num_workers: data_prep processes.
@@ -33,7 +34,7 @@ class QuickstartOptions:
     frames_per_segment: int = 10
     positions_per_segment: int = 3
     image_size: int = 32
-    epochs: int = 40
+    epochs: int = 25
     batch_size: int = 16
     learning_rate: float = 0.003
     optimizer: str = "adam"

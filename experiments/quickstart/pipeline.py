@@ -115,6 +115,17 @@ def evaluated_snippet_segments(manifest: dict, sidecar: dict, video_ids) -> np.n
     return np.array(rows, np.int64)
 
 
+def plotted_videos(labels, count: int) -> list[int]:
+    """Indices of up to `count` test videos for the attention plot, the first of each class first.
+
+    Args:
+      labels: [V] the class of each evaluated test video, in evaluation order.
+    """
+    firsts = [labels.index(label) for label in dict.fromkeys(labels)]
+    rest = [i for i in range(len(labels)) if i not in firsts]
+    return (firsts + rest)[:count]
+
+
 def attention_figures(attention_file: Path, manifest: dict, sidecar: dict) -> dict:
     """Last-step alpha/beta of every test video and their mass on the action snippets."""
     stored = np.load(attention_file)
@@ -194,13 +205,14 @@ def run_quickstart(workspace, options: QuickstartOptions = QuickstartOptions(),
         accuracy = report.top1_by_stream(results)
         table = report.format_table(accuracy)
         (workspace / report.TABLE_FILENAME).write_text(table + "\n")
-        shown = min(ATTENTION_PLOT_VIDEOS, len(attention["video_ids"]))
+        shown = plotted_videos([sidecar["videos"][v]["label"] for v in attention["video_ids"]],
+                               ATTENTION_PLOT_VIDEOS)
         titles = [f"{Path(v).stem}: action {sidecar['classes'][sidecar['videos'][v]['label']]}"
-                  for v in attention["video_ids"][:shown]]
+                  for v in np.array(attention["video_ids"])[shown]]
         plot_paths = [
             report.plot_attention_on_actions(
-                attention["alpha"][:shown], attention["beta"][:shown], attention["mask"][:shown],
-                attention["postures"][:shown], titles, sidecar["classes"],
+                attention["alpha"][shown], attention["beta"][shown], attention["mask"][shown],
+                attention["postures"][shown], titles, sidecar["classes"],
                 workspace / "plots" / "attention_on_action_snippets.png"),
             report.plot_per_class(results, sidecar["classes"],
                                   workspace / "plots" / "per_class_accuracy.png"),
@@ -217,7 +229,7 @@ def run_quickstart(workspace, options: QuickstartOptions = QuickstartOptions(),
             "snippets_aligned_with_segments": attention["aligned"],
             "claim": report.claim_check(results["tan"]["fused"]["top1"],
                                         results["two_stream"]["fused"]["top1"],
-                                        attention["mass"], attention["uniform"]),
+                                        attention["alpha_mass"], attention["uniform"]),
             "num_train_videos": len(manifest["splits"]["1"]["train"]),
             "num_test_videos": results["tan"]["num_videos"],
             "stage_seconds": dict(clock.seconds),

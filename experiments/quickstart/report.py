@@ -44,11 +44,20 @@ def format_table(accuracy: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def claim_check(tan_top1: float, two_stream_top1: float, action_mass: float,
+def claim_check(tan_top1: float, two_stream_top1: float, alpha_action_mass: float,
                 uniform: float) -> dict:
-    """The issue's two targets, measured: accuracy gap (points) and attention ratio to uniform."""
+    """The quickstart's two targets, measured.
+
+    Args:
+      tan_top1, two_stream_top1: fused top-1 fractions; the target is a gap of
+        TARGET_POINTS_ABOVE_TWO_STREAM points or more.
+      alpha_action_mass: alpha's mean last-step weight on the action snippet; the target is
+        TARGET_ATTENTION_RATIO times `uniform` or more. Alpha, the spatial side's attention, is
+        the one that can find the action here; beta has nothing to find (generator.py).
+      uniform: the mass of uniform attention (1/T).
+    """
     gap = 100.0 * (tan_top1 - two_stream_top1)
-    ratio = action_mass / uniform if uniform > 0 else float("nan")
+    ratio = alpha_action_mass / uniform if uniform > 0 else float("nan")
     return {"tan_minus_two_stream_points": round(gap, 2),
             "target_points": TARGET_POINTS_ABOVE_TWO_STREAM,
             "accuracy_target_met": bool(gap >= TARGET_POINTS_ABOVE_TWO_STREAM),
@@ -145,7 +154,7 @@ def describe(summary: dict, workspace: str) -> str:
         f"(uniform {summary['attention_uniform_mass']:.2f}).",
         f"Claim: TAN - two-stream = {claim['tan_minus_two_stream_points']:+.1f} points "
         f"(target >= {claim['target_points']:.0f}: {'met' if claim['accuracy_target_met'] else 'NOT met'}); "
-        f"attention / uniform = {claim['attention_ratio_to_uniform']:.2f} "
+        f"alpha / uniform = {claim['attention_ratio_to_uniform']:.2f} "
         f"(target >= {claim['target_ratio']:.0f}: {'met' if claim['attention_target_met'] else 'NOT met'}).",
         f"Total time: {summary['total_seconds']:.0f} s.",
         "",

@@ -57,6 +57,8 @@ def test_summary_holds_the_evaluated_accuracies(smoke_run):
     assert summary["num_train_videos"] == 20
     gap = 100 * (summary["tan_top1"] - summary["two_stream_top1"])
     assert summary["claim"]["tan_minus_two_stream_points"] == pytest.approx(gap, abs=0.01)
+    ratio = summary["attention_action_mass_alpha"] / summary["attention_uniform_mass"]
+    assert summary["claim"]["attention_ratio_to_uniform"] == pytest.approx(ratio, abs=1e-3)
 
 
 def test_table_numbers_are_the_results_files_numbers(smoke_run):

@@ -20,11 +20,13 @@ def test_table_rounds_each_stream_to_one_decimal():
 
 
 def test_claim_check_by_hand():
-    claim = report.claim_check(tan_top1=0.65, two_stream_top1=0.2, action_mass=0.5, uniform=0.2)
+    claim = report.claim_check(tan_top1=0.65, two_stream_top1=0.2, alpha_action_mass=0.5,
+                               uniform=0.2)
     assert claim["tan_minus_two_stream_points"] == pytest.approx(45.0)
     assert claim["accuracy_target_met"] and claim["attention_target_met"]
     assert claim["attention_ratio_to_uniform"] == pytest.approx(2.5)
-    claim = report.claim_check(tan_top1=0.35, two_stream_top1=0.2, action_mass=0.3, uniform=0.2)
+    claim = report.claim_check(tan_top1=0.35, two_stream_top1=0.2, alpha_action_mass=0.3,
+                               uniform=0.2)
     assert not claim["accuracy_target_met"] and not claim["attention_target_met"]
 
 
@@ -54,3 +56,8 @@ def test_a_workspace_made_with_other_options_is_refused(tmp_path):
     pipeline._check_workspace(tmp_path, SMOKE_OPTIONS)  # Same options: a resume.
     with pytest.raises(ValueError, match=r"differs in \['batch_size', 'epochs', "):
         pipeline._check_workspace(tmp_path, QuickstartOptions())
+
+
+def test_the_attention_plot_shows_one_video_of_each_class_first():
+    assert pipeline.plotted_videos([4, 4, 4, 3, 3, 2, 1, 0], 4) == [0, 3, 5, 6]
+    assert pipeline.plotted_videos([1, 1, 2], 4) == [0, 2, 1]
