@@ -22,7 +22,7 @@ class QuickstartOptions:
         SGD's only) and --lr_schedule ('constant' or 'step'). Adam at a constant rate is the
         default here: small models trained from scratch leave the plateau of uniform attention
         faster with Adam's per-weight steps, and a rate cut halfway can land before the jump
-        (docs/quickstart.md). With 25 epochs, TAN's training accuracy reaches 1.0 by epoch 10 to
+        (docs/quickstart.md). With 25 epochs, TAN's training accuracy reaches 1.0 at epoch 11 to
         13 on seeds 0, 1 and 2.
       rnn_units, attention_units, dropout: model sizes.
       seed: seeds the dataset and the training.
