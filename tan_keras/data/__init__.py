@@ -5,6 +5,9 @@ or over a prepared TFDS build of `data_prep.tfds_builder.TanVideoFlow` (`tfds_so
     ({'rgb': [B, T, S, S, 3], 'flow': [B, T, S, S, 3]} float32, labels [B] int32).
   eval_dataset: one element per test video, the 10-view protocol,
     ({'rgb': [10, T, S, S, 3], 'flow': [10, T, S, S, 3]} float32, label [] int32, video_id []).
+  train_frames, eval_frames: the same clips and videos as uint8 frames at the stored size (and
+    each training clip's crop window and flip), for models that preprocess inside
+    (`tan_keras.layers.ClipPreprocessing`).
   CorruptRecordCounter: counts the records skipped with skip_corrupt=True.
 """
 
@@ -12,6 +15,7 @@ from tan_keras.data.clips import NUM_EVAL_VIEWS
 from tan_keras.data.corrupt_records import CorruptRecordCounter
 from tan_keras.data.crops import EVAL_CROP_FRACTION, LOCATIONS, TRAIN_SCALES
 from tan_keras.data.datasets import eval_dataset, train_dataset
+from tan_keras.data.frames import eval_frames, train_frames
 
 __all__ = ["CorruptRecordCounter", "EVAL_CROP_FRACTION", "LOCATIONS", "NUM_EVAL_VIEWS",
-           "TRAIN_SCALES", "eval_dataset", "train_dataset"]
+           "TRAIN_SCALES", "eval_dataset", "eval_frames", "train_dataset", "train_frames"]

@@ -96,20 +96,42 @@ class ClipFrames(NamedTuple):
     flip: tf.Tensor
 
 
-def decode_train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, flow_format: str,
-                      scales=crops.TRAIN_SCALES, max_aspect_distortion: int = 1) -> ClipFrames:
-    """Steps 1-3 of `train_clip`: the random positions, crop window and flip, and the decoding.
+class ClipParameters(NamedTuple):
+    """What a clip's seed decides: positions [T] int32, window [4] int32 (y, x, h, w) in
+    stored-frame pixels, flip [] bool."""
+    positions: tf.Tensor
+    window: tf.Tensor
+    flip: tf.Tensor
 
-    Returns the uint8 crops (see `ClipFrames`); h, w: the crop window's size.
+
+def clip_parameters(record: dict, seed: tf.Tensor, *, num_snippets: int,
+                    scales=crops.TRAIN_SCALES, max_aspect_distortion: int = 1) -> ClipParameters:
+    """Steps 1-2 of `train_clip` and its flip: one random position per segment, the TSN crop
+    window, and the mirror coin, each from its own part of the clip's seed.
+
+    The in-model path (`tan_keras.data.train_frames`) draws the same parameters from the same
+    seed, so both paths read the same positions, crops and flips.
     """
     position_seed, crop_seed, flip_seed = tf.unstack(
         tf.random.experimental.stateless_split(seed, 3))
     positions = sampling.train_positions(record["num_positions"], num_snippets, position_seed)
     window = crops.train_crop_window(record["height"], record["width"], crop_seed, scales,
                                      max_aspect_distortion)
+    flip = tf.random.stateless_uniform([], flip_seed) < 0.5
+    return ClipParameters(positions, window, flip)
+
+
+def decode_train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, flow_format: str,
+                      scales=crops.TRAIN_SCALES, max_aspect_distortion: int = 1) -> ClipFrames:
+    """Steps 1-3 of `train_clip`: the random positions, crop window and flip, and the decoding.
+
+    Returns the uint8 crops (see `ClipFrames`); h, w: the crop window's size.
+    """
+    positions, window, flip = clip_parameters(record, seed, num_snippets=num_snippets,
+                                              scales=scales,
+                                              max_aspect_distortion=max_aspect_distortion)
     rgb, flow_planes = decoding.decode_snippets(record, positions, num_snippets, flow_format,
                                                 window)
-    flip = tf.random.stateless_uniform([], flip_seed) < 0.5
     return ClipFrames(rgb, flow_planes, flip)
 
 

@@ -7,6 +7,7 @@ whole and then sliced.
 
 import tensorflow as tf
 
+
 def _decode_jpeg(encoded, channels, window):
     if window is None:
         return tf.io.decode_jpeg(encoded, channels=channels)
@@ -47,3 +48,33 @@ def decode_snippets(record: dict, positions: tf.Tensor, num_snippets: int, flow_
     flow = tf.stack([decode_gray(record[key][positions[t]])
                      for key in ("flow_x", "flow_y") for t in range(num_snippets)])
     return rgb, flow
+
+
+def decode_frames(record: dict, positions: tf.Tensor, num_snippets: int, flow_format: str,
+                  streams=("rgb", "flow")) -> dict:
+    """Decodes T positions of a parsed record whole, for the in-model preprocessing.
+
+    Args:
+      record, positions, num_snippets, flow_format: as `decode_snippets`.
+      streams: which of 'rgb' and 'flow' to decode.
+
+    Returns:
+      {'rgb': [T, H, W, 3] uint8, 'flow_x': [T, H, W] uint8, 'flow_y': [T, H, W] uint8} (the
+      streams asked for). Flow stays two planes: stacking single-channel images along a leading
+      axis is a block copy, while interleaving x and y on the host copies byte by byte; the model
+      reads the planes as they are (`tan_keras.layers.ClipPreprocessing`).
+    """
+    def decode_gray(encoded):
+        if flow_format == "png":
+            return tf.squeeze(tf.io.decode_png(encoded, channels=1), axis=-1)  # no copy
+        return tf.squeeze(tf.io.decode_jpeg(encoded, channels=1), axis=-1)
+
+    frames = {}
+    if "rgb" in streams:
+        frames["rgb"] = tf.stack([tf.io.decode_jpeg(record["rgb"][positions[t]], channels=3)
+                                  for t in range(num_snippets)])
+    if "flow" in streams:
+        for key in ("flow_x", "flow_y"):
+            frames[key] = tf.stack([decode_gray(record[key][positions[t]])
+                                    for t in range(num_snippets)])
+    return frames

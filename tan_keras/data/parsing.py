@@ -86,18 +86,30 @@ def _header_matches(record: dict, usable: tf.Tensor) -> tf.Tensor:
     return tf.reduce_all(tf.equal(shape[:2], tf.stack([record["height"], record["width"]])))
 
 
-def flow_format_of(paths: list, parse=parse_record) -> str:
-    """The flow/format ('jpeg' or 'png') of the first readable record in the shard files.
+def first_record(paths: list, parse=parse_record) -> dict | None:
+    """The first readable record of the shard files, parsed (eagerly), or None.
 
     parse: the shards' parse function (`manifest.ShardSelection.parse`).
     """
     for path in paths:
         try:
             for serialized in tf.data.TFRecordDataset(path).take(1):
-                return parse(serialized)["flow_format"].numpy().decode()
+                return parse(serialized)
         except (tf.errors.DataLossError, tf.errors.InvalidArgumentError):
             continue
-    return "jpeg"
+    return None
+
+
+def flow_format_of(paths: list, parse=parse_record) -> str:
+    """The flow/format ('jpeg' or 'png') of the first readable record in the shard files."""
+    record = first_record(paths, parse)
+    return "jpeg" if record is None else record["flow_format"].numpy().decode()
+
+
+def frame_size_of(paths: list, parse=parse_record) -> tuple[int, int] | None:
+    """(height, width) of the stored frames of the first readable record (one build, one size)."""
+    record = first_record(paths, parse)
+    return None if record is None else (int(record["height"]), int(record["width"]))
 
 
 def record_problem(record: dict, num_classes: int, flow_format: str) -> tf.Tensor:

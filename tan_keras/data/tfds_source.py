@@ -52,7 +52,8 @@ class TfdsBuild(NamedTuple):
     ('1'). classes: names, index = label. splits: {split: {'train': ids, 'test': ids}} as the split
     files list them. failures: [{'video', 'reason'}] skipped while building. videos: side -> the
     ids it stores. shards: side -> [(shard path, records)]. height, width: the stored frame
-    size. flow_format: 'png' or 'jpeg'.
+    size. flow_format: 'png' or 'jpeg'. params: the build's settings (positions, frame_size,
+    flow_bound, ...), as metadata.json records them.
     """
     folder: str
     name: str
@@ -66,6 +67,7 @@ class TfdsBuild(NamedTuple):
     height: int
     width: int
     flow_format: str
+    params: dict = {}
 
 
 def is_tfds_build(records_dir: str) -> bool:
@@ -178,13 +180,14 @@ def load_tfds_build(folder: str) -> TfdsBuild:
                      split=metadata["split"], classes=list(metadata["classes"]),
                      splits={metadata["split"]: listed}, failures=metadata.get("failures", []),
                      videos=videos, shards=shards, height=height, width=width,
-                     flow_format=flow_format)
+                     flow_format=flow_format, params=dict(metadata.get("params", {})))
 
 
 def tfds_manifest(build: TfdsBuild) -> dict:
-    """The build in manifest.json's vocabulary: name, classes, splits (the held one), failures."""
+    """The build in manifest.json's vocabulary: name, classes, splits (the held one), failures,
+    params."""
     return {"name": build.name, "classes": build.classes, "splits": build.splits,
-            "failures": build.failures, "tfds_config": build.config}
+            "failures": build.failures, "params": build.params, "tfds_config": build.config}
 
 
 def parse_tfds_example(serialized: tf.Tensor, *, height: int, width: int,

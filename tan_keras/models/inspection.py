@@ -2,9 +2,24 @@
 
 import keras
 
+from tan_keras.layers import TemporalAttention
 from tan_keras.models.tan import ATTENTION_LAYER
 
 CLASSIFIER_LAYERS = ("spatial_classifier", "temporal_classifier")
+
+
+def temporal_attention_layer(model: keras.Model) -> TemporalAttention:
+    """The model's `TemporalAttention` layer (or subclass), found by type.
+
+    Raises:
+      ValueError: the model has none (a baseline without TAN's attention), or several.
+    """
+    found = [layer for layer in model.layers if isinstance(layer, TemporalAttention)]
+    if len(found) != 1:
+        raise ValueError(f"Expected a TAN model with one TemporalAttention layer (such as "
+                         f"{ATTENTION_LAYER!r}). Received: model={model.name!r} with "
+                         f"{len(found)}")
+    return found[0]
 
 
 def attention_model(tan_model: keras.Model) -> keras.Model:
@@ -15,14 +30,28 @@ def attention_model(tan_model: keras.Model) -> keras.Model:
       (float32; alpha[b, i, j] = alpha_ij sums to 1 over i). Run it in inference mode, e.g.
       `attention_model(model).predict(batch)` or `attention_model(model)(batch)`.
     """
-    try:
-        layer = tan_model.get_layer(ATTENTION_LAYER)
-    except ValueError:
-        raise ValueError(f"Expected a TAN model with a layer named {ATTENTION_LAYER!r}. "
-                         f"Received: model={tan_model.name!r}") from None
-    alpha, beta = _AttentionWeights(layer, name=f"{ATTENTION_LAYER}_weights")(layer.input)
-    return keras.Model(tan_model.inputs, {"alpha": alpha, "beta": beta},
+    return keras.Model(tan_model.inputs, _attention_outputs(tan_model),
                        name=f"{tan_model.name}_attention")
+
+
+def with_attention_outputs(tan_model: keras.Model) -> keras.Model:
+    """`tan_model` with 'alpha' and 'beta' [B, T, T] beside its outputs, computed in one pass
+    (the same graph, the same weights)."""
+    return keras.Model(tan_model.inputs, {**tan_model.output,
+                                          **_attention_outputs(tan_model)},
+                       name=f"{tan_model.name}_with_attention")
+
+
+def _attention_outputs(tan_model: keras.Model) -> dict:
+    """alpha and beta of the attention node: its 3rd and 4th outputs when `build_tan` called it
+    with return_attention_scores=True; else (a model built otherwise) a wrapper that calls the
+    layer again, sharing its weights."""
+    layer = temporal_attention_layer(tan_model)
+    outputs = layer.output
+    if isinstance(outputs, (list, tuple)) and len(outputs) == 4:
+        return {"alpha": outputs[2], "beta": outputs[3]}
+    alpha, beta = _AttentionWeights(layer, name=f"{layer.name}_weights")(layer.input)
+    return {"alpha": alpha, "beta": beta}
 
 
 class _AttentionWeights(keras.layers.Layer):

@@ -11,6 +11,7 @@ ATTENTION_LAYER = "temporal_attention"
 def build_tan(num_classes: int, backbone: str = "googlenet", num_snippets: int = 5,
               image_size: int = 224, rnn: str = "lstm", rnn_units: int = 512,
               attention_units: int = 256, dropout: float = 0.5, backbone_weights=None,
+              attention_layer: TemporalAttention | None = None,
               name: str = "tan") -> keras.Model:
     """Builds TAN as a functional `keras.Model`.
 
@@ -30,6 +31,10 @@ def build_tan(num_classes: int, backbone: str = "googlenet", num_snippets: int =
       attention_units: size of the global states m and n.
       dropout: rate before the recurrent layers and before the classifiers (0 disables).
       backbone_weights: passed to `build_backbone` for both streams (e.g. 'imagenet').
+      attention_layer: the attention layer to use, e.g. an instance of a `TemporalAttention`
+        subclass with its own scoring (`_calculate_scores`); None builds
+        `TemporalAttention(attention_units, name='temporal_attention')`. A layer given here is
+        used as it is (`attention_units` does not apply), and `attention_model` finds it by type.
       name: the model's name.
 
     Returns:
@@ -47,7 +52,14 @@ def build_tan(num_classes: int, backbone: str = "googlenet", num_snippets: int =
         branch_states[branch] = streams.recurrent_branch(features, branch, rnn, rnn_units, dropout)
     h, s = branch_states["spatial"]
     g, t = branch_states["temporal"]
-    o_s, o_t = TemporalAttention(attention_units, name=ATTENTION_LAYER)([h, s, g, t])
+    if attention_layer is None:
+        attention_layer = TemporalAttention(attention_units, name=ATTENTION_LAYER)
+    elif not isinstance(attention_layer, TemporalAttention):
+        raise ValueError("Expected `attention_layer` to be a TemporalAttention (or a subclass). "
+                         f"Received: attention_layer={attention_layer!r}")
+    # alpha and beta are outputs of the one attention node, so that `attention_model` and
+    # `with_attention_outputs` can return them from the same graph (and a saved model keeps them).
+    o_s, o_t, _, _ = attention_layer([h, s, g, t], return_attention_scores=True)
     spatial = streams.classifier(streams.last_step(o_s, "spatial_last"), num_classes,
                                  "spatial", dropout)
     temporal = streams.classifier(streams.last_step(o_t, "temporal_last"), num_classes,

@@ -1,0 +1,140 @@
+"""`train_frames` and `eval_frames`: uint8 frames for models that preprocess inside
+(`tan_keras.layers.ClipPreprocessing`).
+
+The host does only this: read the records, pick the positions, decode the selected JPEGs whole,
+batch. It hands over uint8 frames at the stored size H x W (one size per records directory) and,
+in training, each clip's crop window and flip drawn from its seed. The crop, the resize, the flip,
+the flow image and the normalisation run in the model's compiled step. Training draws its
+positions, windows and flips exactly as `train_dataset` does for the same seed
+(`clips.clip_parameters`), and the test side takes the same positions as `eval_dataset`.
+
+Bytes a batch occupies at the paper's sizes (T = 5, 340 x 256 stored frames, S = 224):
+  training, B = 32:  uint8 frames 5 bytes a pixel x 5 x 256 x 340 x 32 = 69.6 MB, against
+                     192.7 MB of float32 crops [32, 5, 224, 224, 3] x 2 streams on the float path;
+  test, one video:   2.2 MB of uint8 frames, against 60.2 MB of float32 views [10, 5, 224, 224, 3]
+                     x 2 on the float path.
+"""
+
+import tensorflow as tf
+
+from tan_keras.data import clips, crops, decoding, sampling
+from tan_keras.data.corrupt_records import CorruptRecordCounter
+from tan_keras.data.datasets import DEFAULT_SHUFFLE_BUFFER, seeded_train_records
+from tan_keras.data.parsing import flow_format_of, frame_size_of
+from tan_keras.data.shard_reading import read_side
+from tan_keras.data.sources import select_side
+
+STREAMS = ("rgb", "flow")
+
+
+def _check(streams, **sizes) -> None:
+    for name, value in sizes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"Expected {name} to be a positive int. Received: {name}={value!r}")
+    if not streams or any(stream not in STREAMS for stream in streams):
+        raise ValueError(f"Expected streams among {STREAMS}. Received: streams={streams!r}")
+
+
+def _options(deterministic: bool) -> tf.data.Options:
+    options = tf.data.Options()
+    options.deterministic = deterministic
+    return options
+
+
+def _fixed_shapes(frames: dict, num_snippets: int, frame_size) -> dict:
+    """Static [T, H, W(, 3)] shapes, so the batches (and the model's compiled step) have them."""
+    if frame_size is None:
+        return frames
+    height, width = frame_size
+    return {key: tf.ensure_shape(value, [num_snippets, height, width] +
+                                 ([3] if key == "rgb" else []))
+            for key, value in frames.items()}
+
+
+def train_frames(records_dir: str, split: int = 1, batch_size: int = 32, num_snippets: int = 5,
+                 seed: int | None = None, deterministic: bool = False,
+                 streams=STREAMS, skip_corrupt: bool = False,
+                 corrupt_counter: CorruptRecordCounter | None = None,
+                 shuffle_buffer: int = DEFAULT_SHUFFLE_BUFFER, drop_remainder: bool = False,
+                 max_aspect_distortion: int = 1, side: str = "train",
+                 input_context: tf.distribute.InputContext | None = None) -> tf.data.Dataset:
+    """One epoch of shuffled training clips as uint8 frames and their augmentation parameters.
+
+    Steps per clip: the clip's seed gives one random stored position per segment, the TSN
+    multi-scale crop window and the flip (`clips.clip_parameters`, as `train_dataset`); the T
+    selected RGB and 2T flow images are decoded whole.
+
+    Args:
+      records_dir: data_prep's records or a prepared TFDS build (`sources.select_side`).
+      split, batch_size, num_snippets, seed, deterministic, skip_corrupt, corrupt_counter,
+      shuffle_buffer, drop_remainder, max_aspect_distortion, side, input_context: as
+        `train_dataset`.
+      streams: which of 'rgb' and 'flow' to decode (a one-stream CNN needs one).
+
+    Returns:
+      A dataset of ({'rgb': [B, T, H, W, 3] uint8, 'flow_x': [B, T, H, W] uint8,
+      'flow_y': [B, T, H, W] uint8, 'crop': [B, 4] int32 (y, x, h, w), 'flip': [B] bool},
+      labels [B] int32), the streams asked for.
+    """
+    _check(streams, batch_size=batch_size, num_snippets=num_snippets,
+           shuffle_buffer=shuffle_buffer)
+    if deterministic and seed is None:
+        raise ValueError("Expected a seed with deterministic=True (the order alone does not fix "
+                         "the augmentation). Received: seed=None")
+    if max_aspect_distortion not in range(len(crops.TRAIN_SCALES)):
+        raise ValueError(f"Expected max_aspect_distortion in 0..{len(crops.TRAIN_SCALES) - 1}. "
+                         f"Received: max_aspect_distortion={max_aspect_distortion!r}")
+    selection = select_side(records_dir, split, side)
+    if input_context is not None:
+        batch_size = input_context.get_per_replica_batch_size(batch_size)
+        if seed is not None:
+            seed = seed + 7919 * input_context.input_pipeline_id
+    flow_format = flow_format_of(selection.paths, selection.parse)
+    frame_size = frame_size_of(selection.paths, selection.parse)
+    records = seeded_train_records(selection, flow_format, seed=seed, deterministic=deterministic,
+                                   skip_corrupt=skip_corrupt, corrupt_counter=corrupt_counter,
+                                   shuffle_buffer=shuffle_buffer, input_context=input_context)
+
+    def clip(record, clip_seed):
+        positions, window, flip = clips.clip_parameters(
+            record, clip_seed, num_snippets=num_snippets,
+            max_aspect_distortion=max_aspect_distortion)
+        frames = decoding.decode_frames(record, positions, num_snippets, flow_format, streams)
+        frames = _fixed_shapes(frames, num_snippets, frame_size)
+        return {**frames, "crop": window, "flip": flip}, record["label"]
+
+    dataset = records.map(clip, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    return dataset.prefetch(tf.data.AUTOTUNE).with_options(_options(deterministic))
+
+
+def eval_frames(records_dir: str, split: int = 1, num_snippets: int = 5, batch_size: int = 1,
+                streams=STREAMS, skip_corrupt: bool = False,
+                corrupt_counter: CorruptRecordCounter | None = None, side: str = "test",
+                input_context: tf.distribute.InputContext | None = None) -> tf.data.Dataset:
+    """The test videos of a split in shard order, as the uint8 frames of T evenly spaced positions.
+
+    The 10 views are made by the model (`ClipPreprocessing(views=True)`); `batch_size` videos go
+    to the device at a time.
+
+    Returns:
+      A dataset of ({'rgb': [B, T, H, W, 3] uint8, 'flow_x': [B, T, H, W] uint8,
+      'flow_y': [B, T, H, W] uint8}, labels [B] int32, video_ids [B] string); the last batch
+      may be smaller.
+    """
+    _check(streams, num_snippets=num_snippets, batch_size=batch_size)
+    selection = select_side(records_dir, split, side)
+    flow_format = flow_format_of(selection.paths, selection.parse)
+    frame_size = frame_size_of(selection.paths, selection.parse)
+    records = read_side(selection, flow_format=flow_format, skip_corrupt=skip_corrupt,
+                        counter=corrupt_counter, shuffle_seed=None, shuffle_files=False,
+                        deterministic=True, input_context=input_context)
+
+    def video(record):
+        positions = sampling.eval_positions(record["num_positions"], num_snippets)
+        frames = decoding.decode_frames(record, positions, num_snippets, flow_format, streams)
+        return (_fixed_shapes(frames, num_snippets, frame_size), record["label"],
+                record["video_id"])
+
+    dataset = records.map(video, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE).with_options(_options(True))

@@ -1,0 +1,103 @@
+"""Models that take uint8 frames: a float model (TAN or a baseline) behind `ClipPreprocessing`.
+
+The float models of this package take normalised crops [B, T, S, S, 3]; these wrappers put the
+crop, the resize, the flip, the flow image and the normalisation in front of them, in the same
+compiled step, and share their weights (the float model is a layer of the wrapper, so saving
+and loading the float model's weights is unchanged).
+
+- `training_model`: one clip per example, with the crop window and flip the input pipeline drew
+  (`tan_keras.data.train_frames`); the outputs are the float model's.
+- `evaluation_model`: the paper's test protocol for whole videos: the 10 views are made in the
+  graph and the scores averaged over them; with TAN, alpha and beta too. Its inputs are what a
+  served model takes: uint8 `rgb [N, T, H, W, 3]` and `flow [N, T, H, W, 2]` (or the two flow
+  planes `flow_x`, `flow_y` [N, T, H, W], as `tan_keras.data.eval_frames` gives them).
+"""
+
+import keras
+
+from tan_keras.layers import ClipPreprocessing, ViewAveraging
+from tan_keras.layers.clip_preprocessing import NUM_TEST_VIEWS
+from tan_keras.models.inspection import temporal_attention_layer, with_attention_outputs
+
+FRAME_INPUTS = ("rgb", "flow_x", "flow_y")
+
+
+def frame_inputs(num_snippets: int, frame_size=None, flow_planes: bool = True,
+                 streams=("rgb", "flow")) -> dict:
+    """uint8 inputs: 'rgb' [B, T, H, W, 3], and 'flow_x', 'flow_y' [B, T, H, W] (or 'flow'
+    [B, T, H, W, 2] with flow_planes=False). frame_size: (H, W), or None for any size."""
+    height, width = frame_size if frame_size is not None else (None, None)
+    inputs = {}
+    if "rgb" in streams:
+        inputs["rgb"] = keras.Input((num_snippets, height, width, 3), dtype="uint8", name="rgb")
+    if "flow" in streams and flow_planes:
+        for name in ("flow_x", "flow_y"):
+            inputs[name] = keras.Input((num_snippets, height, width), dtype="uint8", name=name)
+    elif "flow" in streams:
+        inputs["flow"] = keras.Input((num_snippets, height, width, 2), dtype="uint8",
+                                     name="flow")
+    return inputs
+
+
+def _num_snippets(model: keras.Model) -> int:
+    return model.inputs[0].shape[1]
+
+
+def _image_size(model: keras.Model) -> int:
+    return model.inputs[0].shape[2]
+
+
+def training_model(model: keras.Model, backbone: str, frame_size=None,
+                   name: str | None = None) -> keras.Model:
+    """`model` (float inputs {'rgb', 'flow'} [B, T, S, S, 3]) fed by uint8 clips.
+
+    Args:
+      model: TAN or a baseline from this package.
+      backbone: whose normalisation `ClipPreprocessing` applies (the model's backbone).
+      frame_size: (H, W) of the stored frames, or None for any size.
+
+    Returns:
+      A model with inputs {'rgb' [B, T, H, W, 3], 'flow_x', 'flow_y' [B, T, H, W] uint8, 'crop'
+      [B, 4] int32, 'flip' [B] bool} and the outputs of `model`; it shares `model`'s weights.
+    """
+    num_snippets, image_size = _num_snippets(model), _image_size(model)
+    inputs = frame_inputs(num_snippets, frame_size)
+    inputs["crop"] = keras.Input((4,), dtype="int32", name="crop")
+    inputs["flip"] = keras.Input((), dtype="bool", name="flip")
+    streams = ClipPreprocessing(image_size, backbone, name="clip_preprocessing")(inputs)
+    return keras.Model(inputs, model(streams), name=name or f"{model.name}_on_frames")
+
+
+def evaluation_model(model: keras.Model, backbone: str, frame_size=None, classes=(),
+                    frame_settings=None, flow_planes: bool = False,
+                    name: str | None = None) -> keras.Model:
+    """`model` under the paper's test protocol, on uint8 videos.
+
+    Steps: the 10 views of each video (`ClipPreprocessing(views=True)`) -> `model` on the
+    B * 10 views -> the scores averaged over each video's views (`ViewAveraging`).
+
+    Args:
+      model: TAN or a baseline from this package (float inputs).
+      backbone: the model's backbone (for the normalisation).
+      frame_size: (H, W) of the frames, or None for any size.
+      classes, frame_settings: carried by the `ViewAveraging` layer (class names; the frames'
+        settings), for predict and the exports.
+      flow_planes: take flow as 'flow_x', 'flow_y' [N, T, H, W] (as `eval_frames` gives it)
+        instead of 'flow' [N, T, H, W, 2].
+
+    Returns:
+      A model with inputs {'rgb' [N, T, H, W, 3], 'flow' [N, T, H, W, 2]} uint8 (or the flow
+      planes) and outputs {'spatial', 'temporal', 'fused'} [N, C] probabilities averaged over
+      the 10 views, and for TAN {'alpha', 'beta'} [N, T, T] averaged over the views.
+    """
+    num_snippets, image_size = _num_snippets(model), _image_size(model)
+    try:
+        temporal_attention_layer(model)
+        scored = with_attention_outputs(model)
+    except ValueError:
+        scored = model
+    inputs = frame_inputs(num_snippets, frame_size, flow_planes)
+    views = ClipPreprocessing(image_size, backbone, views=True, name="test_views")(inputs)
+    averaged = ViewAveraging(NUM_TEST_VIEWS, classes, frame_settings,
+                             name="view_averaging")(scored(views))
+    return keras.Model(inputs, averaged, name=name or f"{model.name}_test_views")

@@ -1,0 +1,104 @@
+"""Models on uint8 frames: the training wrapper shares and trains the float model's weights, the
+test-view model equals the float model on the 10 views averaged, and a TemporalAttention
+subclass with a weight of its own goes into TAN, trains and round-trips through .keras."""
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+from tan_keras.layers import ClipPreprocessing, TemporalAttention
+from tan_keras.models import (attention_model, build_tan, build_two_stream,
+                              compile_for_training, training_targets)
+from tan_keras.models.preprocessed import evaluation_model, training_model
+
+pytestmark = pytest.mark.backend_agnostic  # also run on JAX by tests/test_jax_backend.py
+
+T, H, W, S, C = 3, 30, 40, 32, 3
+SMALL = dict(backbone="tiny", num_snippets=T, image_size=S, rnn_units=8, dropout=0.0)
+
+
+@keras.saving.register_keras_serializable(package="tan_keras_tests")
+class TemperedTemporalAttention(TemporalAttention):
+    """TAN's additive scores times a learned temperature: a weight of its own beside w1..w8."""
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.temperature = self.add_weight(shape=(), initializer="ones", name="temperature")
+
+    def _calculate_scores(self, key_output, key_state, query_output, query_state, direction):
+        scores = super()._calculate_scores(key_output, key_state, query_output, query_state,
+                                           direction)
+        return scores * ops.cast(self.temperature, scores.dtype)
+
+
+def _frames(batch, seed=0):
+    rng = np.random.default_rng(seed)
+    return {"rgb": rng.integers(0, 256, (batch, T, H, W, 3), dtype=np.uint8),
+            "flow": rng.integers(0, 256, (batch, T, H, W, 2), dtype=np.uint8)}
+
+
+def _numpy(outputs):
+    return {name: keras.ops.convert_to_numpy(value) for name, value in outputs.items()}
+
+
+def test_the_training_wrapper_trains_the_float_models_weights():
+    core = build_tan(C, attention_units=8, **SMALL)
+    frames = _frames(4)
+    inputs = {"rgb": frames["rgb"], "flow_x": frames["flow"][..., 0],
+              "flow_y": frames["flow"][..., 1], "crop": np.array([[0, 0, 30, 30]] * 4, np.int32),
+              "flip": np.array([False, True, False, True])}
+    on_frames = training_model(core, "tiny", (H, W))
+    assert len(on_frames.weights) == len(core.weights)
+    compile_for_training(on_frames, keras.optimizers.Adam(0.01))
+    before = [np.array(w) for w in core.get_weights()]
+    loss = on_frames.train_on_batch(inputs, training_targets(np.array([0, 1, 2, 0])))
+    assert np.isfinite(loss[0] if isinstance(loss, (list, tuple)) else loss)
+    assert any(not np.allclose(b, a) for b, a in zip(before, core.get_weights()))
+
+
+@pytest.mark.parametrize("build", [lambda: build_tan(C, attention_units=8, **SMALL),
+                                   lambda: build_two_stream(C, **SMALL)])
+def test_the_evaluation_model_averages_the_float_models_views(build, tmp_path):
+    core = build()
+    views_model = evaluation_model(core, "tiny", (H, W), classes=("a", "b", "c"),
+                                  frame_settings={"num_snippets": T})
+    frames = _frames(2, seed=1)
+    got = _numpy(views_model(frames))
+    views = ClipPreprocessing(S, "tiny", views=True)(frames)
+    scores = _numpy(core(views))
+    for name in ("spatial", "temporal"):
+        e = np.exp(scores[name] - scores[name].max(-1, keepdims=True))
+        want = (e / e.sum(-1, keepdims=True)).reshape(2, 10, C).mean(axis=1)
+        np.testing.assert_allclose(got[name], want, atol=1e-5)
+    np.testing.assert_allclose(got["fused"], scores["fused"].reshape(2, 10, C).mean(1), atol=1e-5)
+    if "alpha" in got:
+        alpha = keras.ops.convert_to_numpy(attention_model(core)(views)["alpha"])
+        np.testing.assert_allclose(got["alpha"], alpha.reshape(2, 10, T, T).mean(1), atol=1e-5)
+    path = tmp_path / "views.keras"
+    views_model.save(path)
+    loaded = keras.saving.load_model(path)
+    for name, value in _numpy(loaded(frames)).items():
+        np.testing.assert_allclose(value, got[name], atol=1e-5)
+    assert loaded.get_layer("view_averaging").classes == ["a", "b", "c"]
+
+
+def test_a_temporal_attention_subclass_plugs_into_tan_trains_and_round_trips(tmp_path):
+    layer = TemperedTemporalAttention(8, name="temporal_attention")
+    model = build_tan(C, attention_layer=layer, **SMALL)
+    assert model.get_layer("temporal_attention") is layer
+    compile_for_training(model, keras.optimizers.Adam(0.05))
+    rng = np.random.default_rng(2)
+    clips = {name: rng.normal(size=(4, T, S, S, 3)).astype("float32") for name in ("rgb", "flow")}
+    model.train_on_batch(clips, training_targets(np.array([0, 1, 2, 1])))
+    assert float(keras.ops.convert_to_numpy(layer.temperature)) != 1.0  # its own weight trained
+    alpha = keras.ops.convert_to_numpy(attention_model(model)(clips)["alpha"])
+    np.testing.assert_allclose(alpha.sum(axis=1), 1.0, atol=1e-5)
+    path = tmp_path / "tempered_tan.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert isinstance(loaded.get_layer("temporal_attention"), TemperedTemporalAttention)
+    for name, value in _numpy(loaded(clips)).items():
+        np.testing.assert_allclose(value, _numpy(model(clips))[name], atol=1e-5)
+    with pytest.raises(ValueError, match=r"Expected `attention_layer` to be a TemporalAttention"):
+        build_tan(C, attention_layer=keras.layers.Dense(3), **SMALL)
