@@ -16,6 +16,7 @@ LR_SCHEDULES = ("step", "constant")
 STRATEGIES = ("default", "mirrored", "multi_worker")
 INIT_KINDS = ("imagenet", "cnn", "tan")
 TABLES = ("1", "2", "3", "fig3")
+EXPORT_FORMATS = ("keras", "saved_model", "tflite")
 
 # The smallest square input S each backbone takes.
 MIN_IMAGE_SIZE = {"googlenet": 1, "inception_v3": 75, "mobilenet_v2": 32, "resnet50": 32,

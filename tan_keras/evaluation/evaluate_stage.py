@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from tan_keras.evaluation import metrics, plots
-from tan_keras.evaluation.protocol import STREAMS, load_trained_model, score_videos
+from tan_keras.evaluation.protocol import STREAMS, load_trained_model, score_frame_batches
 from tan_keras.evaluation.scores import save_scores
 from tan_keras.training import stage_files
-from tan_keras.training.inputs import read_manifest, split_videos, test_videos
+from tan_keras.training.inputs import frame_size, read_manifest, split_videos, test_batches
 from tan_keras.training.workspace import (RESULTS_FILENAME, SCORES_FILENAME, Workspace,
                                           find_train_run)
 
@@ -59,7 +59,7 @@ def write_outputs(out_dir: Path, scored: dict, classes, run_settings: dict,
 
 def evaluate(records_dir, workspace, run_name: str | None = None, split: int | None = None,
              model: str | None = None, init: str | None = None,
-             max_videos: int | None = None) -> dict:
+             max_videos: int | None = None, videos_per_batch: int = 4) -> dict:
     """Evaluates a train_tan run on its split's test videos; returns results.json's dict.
 
     Skips the work (and reads results.json) when this evaluation is done.
@@ -72,6 +72,10 @@ def evaluate(records_dir, workspace, run_name: str | None = None, split: int | N
       split: the test split (default: the run's training split).
       model, init: narrow the search when `run_name` is None.
       max_videos: evaluate only the first N test videos.
+      videos_per_batch: videos sent to the model at a time (each makes 10 views in the graph).
+
+    The videos go to the model as uint8 frames; the model makes the 10 views and averages the
+    scores in its graph (`tan_keras.models.preprocessed.evaluation_model`).
     """
     if run_name is None:
         run_name = find_train_run(workspace, read_manifest(records_dir)["name"], split, model,
@@ -84,7 +88,12 @@ def evaluate(records_dir, workspace, run_name: str | None = None, split: int | N
     network, run_settings, settings = load_trained_model(workspace, run_name, records_dir)
     split = run_settings["split"] if split is None else int(split)
     split_videos(read_manifest(records_dir), split, "test", records_dir)
-    scored = score_videos(network, test_videos(records_dir, split, settings), max_videos)
+    from tan_keras.models.preprocessed import evaluation_model
+
+    view_model = evaluation_model(network, settings.backbone, frame_size(records_dir, split),
+                                 run_settings["classes"], flow_planes=True)
+    scored = score_frame_batches(view_model, test_batches(records_dir, split, settings,
+                                                          videos_per_batch), max_videos)
     results = write_outputs(out_dir, scored, run_settings["classes"],
                             dict(run_settings, run_name=run_name, evaluated_split=split))
     stage_files.mark_done(out_dir, {"fused_top1": results["fused"]["top1"]})

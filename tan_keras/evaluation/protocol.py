@@ -1,8 +1,14 @@
 """The paper's test protocol: T evenly spaced snippets x 10 views a video, scores averaged.
 
 Views 0-4 are the four corner crops and the centre crop, views 5-9 their mirrors (flow x ->
-255 - x); `tan_keras.data.eval_dataset` makes them. Each view is one T-snippet sequence; the
-model's softmax outputs are averaged over the 10 views.
+255 - x). Each view is one T-snippet sequence; the model's softmax outputs are averaged over the
+10 views. Two ways to run it:
+
+- `score_frame_batches`: a `tan_keras.models.preprocessed.evaluation_model` makes the views and
+  averages the scores in its graph, fed uint8 videos (`tan_keras.data.eval_frames`); the stages
+  and the exports use this.
+- `score_videos`: a float model fed the 10 float views of each video
+  (`tan_keras.data.eval_dataset`), for pipelines that prepare their own input.
 """
 
 import numpy as np
@@ -23,8 +29,12 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
-def load_trained_model(workspace, run_name: str, records_dir):
-    """Builds the run's model with its final weights; checks the records' classes against it.
+def load_trained_model(workspace, run_name: str, records_dir=None):
+    """Builds the run's float model with its final weights; checks the records' classes.
+
+    Args:
+      records_dir: the records to evaluate on, whose dataset and classes must be the run's (None:
+        no check).
 
     Returns:
       (model, the run's settings.json dict, its TrainingSettings).
@@ -36,20 +46,76 @@ def load_trained_model(workspace, run_name: str, records_dir):
             f"named {run_name!r}. Make it with: python -m experiments.train_tan "
             f"--records_dir={records_dir} --workspace={workspace} --run_name={run_name} ...")
     found = stage_files.read_settings(stage_dir)
-    manifest = read_manifest(records_dir)
-    differences = stage_files.settings_differences(
-        {"dataset": manifest["name"], "classes": manifest["classes"]}, found,
-        ("dataset", "classes"))
-    if differences:
-        raise IncompatibleInputError(
-            f"Incompatible checkpoint for the records at {records_dir}: "
-            f"{stage_dir / FINAL_WEIGHTS} was trained on other data: " + "; ".join(differences)
-            + ". Pass the records it was trained on, or another --run_name.")
+    if records_dir is not None:
+        manifest = read_manifest(records_dir)
+        differences = stage_files.settings_differences(
+            {"dataset": manifest["name"], "classes": manifest["classes"]}, found,
+            ("dataset", "classes"))
+        if differences:
+            raise IncompatibleInputError(
+                f"Incompatible checkpoint for the records at {records_dir}: "
+                f"{stage_dir / FINAL_WEIGHTS} was trained on other data: "
+                + "; ".join(differences) + ". Pass the records it was trained on, or another "
+                "--run_name.")
     settings = TrainingSettings.from_dict(found["training"])
     model = build_stage_model(found["model"], found["num_classes"], settings,
-                              ModelOptions(**found["model_options"]))
+                              ModelOptions(**found["model_options"]),
+                              attention_layer=_attention_layer(found, stage_dir))
     model.load_weights(stage_dir / FINAL_WEIGHTS)
     return model, found, settings
+
+
+def _attention_layer(found: dict, stage_dir):
+    """The custom attention class a run was trained with (settings.json), or None."""
+    name = found.get("attention_layer")
+    if not name:
+        return None
+    import keras
+
+    layer = keras.saving.get_registered_object(name)
+    if layer is None:
+        raise MissingInputError(
+            f"{stage_dir / 'settings.json'} names the attention layer {name!r}, which is not "
+            "registered here: import the module that defines it (registered with "
+            "keras.saving.register_keras_serializable) before evaluating.")
+    return layer
+
+
+def score_frame_batches(view_model, batches, max_videos: int | None = None) -> dict:
+    """Runs a test-view model (`evaluation_model`) on batches of uint8 videos.
+
+    Args:
+      view_model: inputs the frames of N videos; outputs {'spatial', 'temporal', 'fused'}
+        [N, C] view-averaged probabilities and, for TAN, {'alpha', 'beta'} [N, T, T].
+      batches: iterable of (frames dict, labels [N], video_ids [N]) (`data.eval_frames`).
+      max_videos: stop after this many videos (None: all).
+
+    Returns:
+      As `score_videos`.
+    """
+    columns = {name: [] for name in ("video_ids", "labels", *STREAMS, "alpha", "beta")}
+    count = 0
+    for inputs, labels, video_ids in batches:
+        if max_videos is not None and count >= max_videos:
+            break
+        inputs = {name: np.asarray(value) for name, value in inputs.items()}
+        outputs = view_model.predict_on_batch(inputs)
+        keep = len(labels) if max_videos is None else min(len(labels), max_videos - count)
+        for name in STREAMS + ("alpha", "beta"):
+            if name in outputs:
+                columns[name].append(np.asarray(outputs[name], np.float64)[:keep])
+        columns["labels"].append(np.asarray(labels)[:keep])
+        columns["video_ids"] += [v.decode() if isinstance(v, bytes) else str(v)
+                                 for v in np.asarray(video_ids)[:keep]]
+        count += keep
+    if not count:
+        raise IncompatibleInputError("Expected at least one test video. Received: none")
+    result = {"video_ids": np.array(columns["video_ids"]),
+              "labels": np.concatenate(columns["labels"]).astype(np.int64)}
+    for name in STREAMS + ("alpha", "beta"):
+        if columns[name]:
+            result[name] = np.concatenate(columns[name]).astype(np.float32)
+    return result
 
 
 def score_videos(model, videos, max_videos: int | None = None) -> dict:

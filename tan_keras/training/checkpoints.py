@@ -38,12 +38,17 @@ def completed_epochs(stage_dir: Path) -> list[int]:
     return sorted(e for e in epochs if weights_path(stage_dir, e).is_file())
 
 
-def save_checkpoint(stage_dir: Path, epoch: int, model, optimizer, keep: int = 0) -> Path:
-    """Saves the checkpoint of 1-based `epoch`; keeps the newest `keep` (0 keeps all)."""
+def save_checkpoint(stage_dir: Path, epoch: int, model, optimizer, keep: int = 0,
+                    weights_model=None) -> Path:
+    """Saves the checkpoint of 1-based `epoch`; keeps the newest `keep` (0 keeps all).
+
+    weights_model: whose weights the .weights.h5 holds (default `model`); the state file holds
+    every variable of `model` and `optimizer` either way.
+    """
     target = weights_path(stage_dir, epoch)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name.replace(".weights.h5", ".tmp.weights.h5"))
-    model.save_weights(temporary)
+    (weights_model or model).save_weights(temporary)
     os.replace(temporary, target)
     arrays = {f"model_{i:05d}": np.asarray(v.numpy()) for i, v in enumerate(model.variables)}
     arrays.update({f"optimizer_{i:05d}": np.asarray(v.numpy())

@@ -23,7 +23,7 @@ from tan_keras.training.stage_files import LOG_DIR
 def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path, epochs: int,
                   base_learning_rate: float, seed: int, lr_schedule: str = "step",
                   keep_checkpoints: int = 0, verbose: int = 1,
-                  crash_after_epoch: int | None = None) -> list[dict]:
+                  crash_after_epoch: int | None = None, weights_model=None) -> list[dict]:
     """Trains a compiled `model` for `epochs`, resuming from `stage_dir`'s checkpoints.
 
     Args:
@@ -38,6 +38,9 @@ def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path,
       keep_checkpoints: how many epoch checkpoints to keep (0: all).
       verbose: Keras progress bar setting (1: a bar, 2: one line per epoch, 0: silent).
       crash_after_epoch: for tests only; SIGKILLs the process right after saving that epoch.
+      weights_model: the model whose weights each checkpoint's .weights.h5 holds (default
+        `model`): the float model inside a model that preprocesses its frames, so that
+        checkpoints load like final weights.
 
     Returns:
       The per-epoch logs of the epochs trained in this call.
@@ -75,7 +78,8 @@ def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path,
         result = model.fit(make_dataset(epoch), initial_epoch=epoch, epochs=epoch + 1,
                            callbacks=callbacks, verbose=verbose, shuffle=False)
         history.append({k: float(v[-1]) for k, v in result.history.items()})
-        checkpoints.save_checkpoint(stage_dir, epoch + 1, model, optimizer, keep=keep_checkpoints)
+        checkpoints.save_checkpoint(stage_dir, epoch + 1, model, optimizer, keep=keep_checkpoints,
+                                    weights_model=weights_model)
         if crash_after_epoch is not None and epoch + 1 == crash_after_epoch:
             sys.stdout.flush()
             os.kill(os.getpid(), signal.SIGKILL)

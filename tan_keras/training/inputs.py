@@ -56,9 +56,33 @@ def epoch_seed(seed: int, epoch: int) -> int:
     return int(seed) * 100_003 + int(epoch)
 
 
+def frame_size(records_dir: Path, split: int) -> tuple[int, int] | None:
+    """(height, width) of the stored frames of `records_dir` (one size per build)."""
+    from tan_keras.data.parsing import frame_size_of
+    from tan_keras.data.sources import select_side
+
+    selection = select_side(str(records_dir), split, "train")
+    return frame_size_of(selection.paths, selection.parse)
+
+
+def frame_settings(manifest: dict, records_dir: Path, split: int, num_snippets: int) -> dict:
+    """What the records' frames are, for a model that must see new videos the same way
+    (`data_prep.model_input.FrameSettings`): frame size (width, height), positions a video,
+    flow bound and format, JPEG quality, T."""
+    params = manifest.get("params", {})
+    height, width = frame_size(records_dir, split)
+    return {"frame_size": [width, height], "positions": int(params.get("positions", 25)),
+            "flow_bound": float(params.get("flow_bound", 20.0)),
+            "flow_format": str(params.get("flow_format", "jpeg")),
+            "jpeg_quality": int(params.get("jpeg_quality", 95)),
+            "num_snippets": int(num_snippets)}
+
+
 def train_batches(records_dir: Path, split: int, settings: TrainingSettings, epoch: int,
-                  drop_remainder: bool = False):
-    """One epoch of ({'rgb', 'flow'}: [B, T, S, S, 3] float32, labels [B] int) batches.
+                  drop_remainder: bool = False, streams=("rgb", "flow")):
+    """One epoch of uint8 training clips for a model with `ClipPreprocessing` in front:
+    ({'rgb' [B, T, H, W, 3], 'flow_x', 'flow_y' [B, T, H, W], 'crop' [B, 4], 'flip' [B]},
+    labels [B] int32), the streams asked for (`tan_keras.data.train_frames`).
 
     The dataset knows its length (the manifest's count of training videos), so Keras shows it
     in the progress bar. A corrupt record stops the epoch with an error naming its shard.
@@ -72,19 +96,18 @@ def train_batches(records_dir: Path, split: int, settings: TrainingSettings, epo
 
     videos = len(select_side(str(records_dir), split, "train").video_ids)
     batches = videos // settings.batch_size if drop_remainder else -(-videos // settings.batch_size)
-    dataset = data.train_dataset(str(records_dir), split=split, batch_size=settings.batch_size,
-                                 num_snippets=settings.num_snippets,
-                                 image_size=settings.image_size, normalize=True,
-                                 backbone=settings.backbone,
-                                 seed=epoch_seed(settings.seed, epoch), deterministic=True,
-                                 drop_remainder=drop_remainder)
+    dataset = data.train_frames(str(records_dir), split=split, batch_size=settings.batch_size,
+                                num_snippets=settings.num_snippets,
+                                seed=epoch_seed(settings.seed, epoch), deterministic=True,
+                                drop_remainder=drop_remainder, streams=streams)
     return dataset.apply(tf.data.experimental.assert_cardinality(batches))
 
 
-def test_videos(records_dir: Path, split: int, settings: TrainingSettings):
-    """One element per test video: ({'rgb', 'flow'}: [10, T, S, S, 3] float32, label, video_id)."""
+def test_batches(records_dir: Path, split: int, settings: TrainingSettings,
+                 videos_per_batch: int = 4):
+    """The test videos as uint8 frames of T evenly spaced positions, `videos_per_batch` at a
+    time: ({'rgb', 'flow_x', 'flow_y'}, labels [B], video_ids [B]) (`data.eval_frames`)."""
     from tan_keras import data
 
-    return data.eval_dataset(str(records_dir), split=split, num_snippets=settings.num_snippets,
-                             image_size=settings.image_size, normalize=True,
-                             backbone=settings.backbone)
+    return data.eval_frames(str(records_dir), split=split, num_snippets=settings.num_snippets,
+                            batch_size=videos_per_batch)

@@ -1,9 +1,10 @@
 """Stage 1 (Table 1, "CNN on target"): fine-tune one stream's CNN as a snippet classifier.
 
 Every sampled snippet frame (rgb) or flow image (flow) of a training video is one example with
-the video's label: CNN -> dropout -> Dense(C). Only the CNN's weights are kept, in
-<workspace>/pretrain_cnn/<dataset>_split<k>_<stream>/backbone.weights.h5, where
-`train_tan(init="cnn")` finds them.
+the video's label: CNN -> dropout -> Dense(C). The frames arrive as uint8 (one stream's only)
+and are cropped, resized, flipped and normalised inside the model, as in train_tan. Only the
+CNN's weights are kept, in <workspace>/pretrain_cnn/<dataset>_split<k>_<stream>/
+backbone.weights.h5, where `train_tan(init="cnn")` finds them.
 """
 
 from pathlib import Path
@@ -13,7 +14,7 @@ import keras
 from tan_keras import choices
 from tan_keras.training import initialization, optimizers, runtime, stage_files
 from tan_keras.training.fit import fit_resumable
-from tan_keras.training.inputs import read_manifest, split_videos, train_batches
+from tan_keras.training.inputs import frame_size, read_manifest, split_videos, train_batches
 from tan_keras.training.settings import TrainingSettings
 from tan_keras.training.workspace import BACKBONE_WEIGHTS, Workspace
 
@@ -30,17 +31,31 @@ def build_snippet_classifier(backbone: str, image_size: int, num_classes: int, s
     return keras.Model(frames, logits, name=f"{stream}_snippet_classifier")
 
 
-def _frames_of_stream(batches, stream: str):
-    """({'rgb', 'flow'} [B, T, S, S, 3], labels [B]) -> ([B * T, S, S, 3], labels [B * T])."""
+def snippet_classifier_on_frames(classifier: keras.Model, stream: str, backbone: str,
+                                 num_snippets: int, frame_size=None) -> keras.Model:
+    """`classifier` (frames [B', S, S, 3] -> logits) fed by a stream's uint8 clips.
+
+    Inputs: the stream's uint8 frames ('rgb' [B, T, H, W, 3], or 'flow_x' and 'flow_y'
+    [B, T, H, W]), 'crop' [B, 4] and 'flip' [B]; output: logits [B * T, C], one per snippet
+    (the labels are repeated T times to match).
+    """
+    from tan_keras.layers import ClipPreprocessing, FoldSnippets
+    from tan_keras.models.preprocessed import frame_inputs
+
+    inputs = frame_inputs(num_snippets, frame_size, streams=(stream,))
+    inputs["crop"] = keras.Input((4,), dtype="int32", name="crop")
+    inputs["flip"] = keras.Input((), dtype="bool", name="flip")
+    image_size = classifier.inputs[0].shape[1]
+    frames = ClipPreprocessing(image_size, backbone, name="clip_preprocessing")(inputs)[stream]
+    return keras.Model(inputs, classifier(FoldSnippets(name="fold")(frames)),
+                       name=f"{classifier.name}_on_frames")
+
+
+def _labels_per_snippet(batches, num_snippets: int):
+    """(inputs, labels [B]) -> (inputs, labels [B * T]), each video's label once per snippet."""
     import tensorflow as tf
 
-    def unfold(inputs, labels):
-        frames = inputs[stream]
-        shape = tf.shape(frames)
-        folded = tf.reshape(frames, tf.concat([[-1], shape[2:]], axis=0))
-        return folded, tf.repeat(labels, shape[1])
-
-    return batches.map(unfold, num_parallel_calls=tf.data.AUTOTUNE)
+    return batches.map(lambda inputs, labels: (inputs, tf.repeat(labels, num_snippets)))
 
 
 def pretrain_cnn(records_dir, workspace, stream: str = "rgb", split: int = 1,
@@ -83,17 +98,20 @@ def pretrain_cnn(records_dir, workspace, stream: str = "rgb", split: int = 1,
         print(f"pretrain_cnn: {stage_dir} is done; skipping.")
         return weights_file
     runtime.make_deterministic(settings.seed)
-    model = build_snippet_classifier(settings.backbone, settings.image_size,
-                                     len(manifest["classes"]), stream, weights)
+    classifier = build_snippet_classifier(settings.backbone, settings.image_size,
+                                          len(manifest["classes"]), stream, weights)
+    model = snippet_classifier_on_frames(classifier, stream, settings.backbone,
+                                         settings.num_snippets, frame_size(records_dir, split))
     model.compile(optimizer=optimizers.make_optimizer(settings, optimizer),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["sparse_categorical_accuracy"], jit_compile=jit_compile)
     history = fit_resumable(
-        model, lambda epoch: _frames_of_stream(
-            train_batches(records_dir, split, settings, epoch), stream),
+        model, lambda epoch: _labels_per_snippet(
+            train_batches(records_dir, split, settings, epoch, streams=(stream,)),
+            settings.num_snippets),
         stage_dir, settings.epochs, settings.learning_rate, settings.seed,
-        lr_schedule=lr_schedule, verbose=verbose)
-    model.get_layer(f"{stream}_backbone").save_weights(weights_file)
+        lr_schedule=lr_schedule, verbose=verbose, weights_model=classifier)
+    classifier.get_layer(f"{stream}_backbone").save_weights(weights_file)
     stage_files.mark_done(stage_dir, {"epochs": settings.epochs,
                                       "last_epoch": history[-1] if history else {}})
     return weights_file
