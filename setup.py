@@ -30,12 +30,14 @@ setup(
         "matplotlib",
     ],
     extras_require={
-        "test": ["pytest", "jax[cpu]"],
+        # imageio-ffmpeg: an ffmpeg with libx264, so the tests can write an H.264 .mp4.
+        "test": ["pytest", "jax[cpu]", "imageio-ffmpeg"],
     },
     entry_points={
         "console_scripts": [
             "tan-quickstart=experiments.quickstart.__main__:run_main",
             "tan-build-records=data_prep.build_records:run_main",
+            "tan-predict=experiments.predict:run_main",
         ],
     },
 )
