@@ -11,9 +11,21 @@ def has_learned_fusion(model: keras.Model) -> bool:
     """True when 'fused' has weights of its own (FC fusion, branch selection, BS + L2).
 
     TAN, the two-stream baseline and spatial attention fuse with a fixed average (a layer
-    named 'average_fusion'); the other baselines learn their fusion.
+    named 'average_fusion'); the other baselines learn their fusion. The layer is looked for in
+    nested models too, so a model wrapped by `preprocessed.training_model` answers as the model
+    it wraps.
     """
-    return AVERAGE_FUSION_LAYER not in {layer.name for layer in model.layers}
+    return AVERAGE_FUSION_LAYER not in _layer_names(model)
+
+
+def _layer_names(model: keras.Model) -> set[str]:
+    """The names of `model`'s layers and of the layers of the models nested in it."""
+    names = set()
+    for layer in model.layers:
+        names.add(layer.name)
+        if isinstance(layer, keras.Model):
+            names |= _layer_names(layer)
+    return names
 
 
 def compile_for_training(model: keras.Model, optimizer, label_smoothing: float = 0.0,

@@ -5,31 +5,17 @@ subclass with a weight of its own goes into TAN, trains and round-trips through 
 import keras
 import numpy as np
 import pytest
-from keras import ops
 
-from tan_keras.layers import ClipPreprocessing, TemporalAttention
-from tan_keras.models import (attention_model, build_tan, build_two_stream,
-                              compile_for_training, training_targets)
+from tan_keras.layers import ClipPreprocessing
+from tan_keras.models import (attention_model, build_fc_fusion, build_tan, build_two_stream,
+                              compile_for_training, has_learned_fusion, training_targets)
 from tan_keras.models.preprocessed import evaluation_model, training_model
+from tests.helpers.custom_attention import TemperedTemporalAttention
 
 pytestmark = pytest.mark.backend_agnostic  # also run on JAX by tests/test_jax_backend.py
 
 T, H, W, S, C = 3, 30, 40, 32, 3
 SMALL = dict(backbone="tiny", num_snippets=T, image_size=S, rnn_units=8, dropout=0.0)
-
-
-@keras.saving.register_keras_serializable(package="tan_keras_tests")
-class TemperedTemporalAttention(TemporalAttention):
-    """TAN's additive scores times a learned temperature: a weight of its own beside w1..w8."""
-
-    def build(self, input_shape):
-        super().build(input_shape)
-        self.temperature = self.add_weight(shape=(), initializer="ones", name="temperature")
-
-    def _calculate_scores(self, key_output, key_state, query_output, query_state, direction):
-        scores = super()._calculate_scores(key_output, key_state, query_output, query_state,
-                                           direction)
-        return scores * ops.cast(self.temperature, scores.dtype)
 
 
 def _frames(batch, seed=0):
@@ -50,6 +36,9 @@ def test_the_training_wrapper_trains_the_float_models_weights():
               "flip": np.array([False, True, False, True])}
     on_frames = training_model(core, "tiny", (H, W))
     assert len(on_frames.weights) == len(core.weights)
+    # The wrapped model's objective is TAN's: no loss on the fixed-average 'fused' output.
+    assert not has_learned_fusion(on_frames)
+    assert has_learned_fusion(training_model(build_fc_fusion(C, **SMALL), "tiny", (H, W)))
     compile_for_training(on_frames, keras.optimizers.Adam(0.01))
     before = [np.array(w) for w in core.get_weights()]
     loss = on_frames.train_on_batch(inputs, training_targets(np.array([0, 1, 2, 0])))
