@@ -84,6 +84,8 @@ def test_stage_files_and_skip_when_done(trained, capsys):
         rows = list(csv.DictReader(f))
     assert [row["epoch"] for row in rows] == ["0"]
     assert float(rows[0]["learning_rate"]) == pytest.approx(SETTINGS.learning_rate)
+    # TAN's objective is the two branch losses; its fixed-average 'fused' output has none.
+    assert "spatial_loss" in rows[0] and "fused_loss" not in rows[0]
     backbone = Workspace(trained["workspace"]).pretrain_dir("ucf101", 1, "flow")
     assert (backbone / "backbone.weights.h5").is_file()
     again = train_tan(trained["records"], trained["workspace"], "tan", "cnn", 1, SETTINGS)
