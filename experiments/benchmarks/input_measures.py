@@ -16,7 +16,7 @@ from tan_keras.backbones import preprocess_input
 from tan_keras.data import clips as clip_steps
 from tan_keras.data.datasets import seeded_train_records
 from tan_keras.data.manifest import load_manifest, select_shards
-from tan_keras.data.parsing import flow_format_of
+from tan_keras.data.parsing import flow_format_of, frame_size_of
 
 
 def clip_jpegs(records_dir, split, num_snippets):
@@ -151,41 +151,88 @@ def print_stages(records_dir, cpu_limit, cpu_pipeline, split, num_snippets, imag
           f"(+{cpu_pipeline - previous:5.2f}); (a) / this = {cpu_limit / cpu_pipeline:.2f}")
 
 
+def _best(rates):
+    """The best wall-clock rate and the lowest CPU time of repeated measurements."""
+    return Rate(max(r.per_second for r in rates), min(r.cpu_ms for r in rates))
+
+
 def measure(records_dir, split=1, num_snippets=5, image_size=224, batch_size=8, num_clips=240,
             eval_videos=12, rounds=2, stages=True):
-    """Prints (r), (a), (b), their ratios, the stages (with `stages`) and the test pipeline."""
+    """Prints (r), (a), (b) the stages' uint8 host pipeline and the float pipeline with their
+    ratios to (a), the float pipeline's stage cuts (with `stages`), and (d) both test pipelines."""
     clips = clip_jpegs(records_dir, split, num_snippets)
     mean_kb = np.mean([len(image) for clip in clips for image in clip]) / 1e3
     print(f"T={num_snippets}, S={image_size}, B={batch_size}; "
           f"{len(clips[0])} JPEGs per clip, {mean_kb:.1f} kB each on average")
-    train = data.train_dataset(records_dir, split=split, batch_size=batch_size,
-                               num_snippets=num_snippets, image_size=image_size,
-                               seed=0)
-    limits, rates, reads = [], [], []
+    frames = data.train_frames(records_dir, split=split, batch_size=batch_size,
+                               num_snippets=num_snippets, seed=0)
+    floats = data.train_dataset(records_dir, split=split, batch_size=batch_size,
+                                num_snippets=num_snippets, image_size=image_size, seed=0)
+    limits, frame_rates, float_rates, reads = [], [], [], []
     for round_ in range(rounds):
         reads.append(read_limit(records_dir, split))
         limits.append(decode_limit(clips, num_clips))
-        rates.append(pipeline_rate(train, num_clips))
-        print(f"round {round_ + 1}: (a) decode limit {limits[-1].per_second:.1f} clips/s "
-              f"({limits[-1].cpu_ms:.2f} CPU ms/clip), (b) training pipeline "
-              f"{rates[-1].per_second:.1f} clips/s ({rates[-1].cpu_ms:.2f} CPU ms/clip)")
-    limit = max(limits, key=lambda r: r.per_second)
-    rate = max(rates, key=lambda r: r.per_second)
-    cpu_limit = min(r.cpu_ms for r in limits)
-    cpu_rate = min(r.cpu_ms for r in rates)
-    cpu_read = min(r.cpu_ms for r in reads)
-    print(f"(r) record read: {max(r.per_second for r in reads):.1f} records/s; "
-          f"{cpu_read:.2f} CPU ms per record")
-    print(f"(a) decode limit: {limit.per_second:.1f} clips/s; {cpu_limit:.2f} CPU ms per clip")
-    print(f"(b) training pipeline: {rate.per_second:.1f} clips/s; {cpu_rate:.2f} CPU ms per clip")
-    print(f"(b)/(a) = {rate.per_second / limit.per_second:.2f} (wall clock); "
-          f"{cpu_limit / cpu_rate:.2f} (CPU time, steadier on a shared machine); "
-          f"((a) + (r))/(b) in CPU time: {(cpu_limit + cpu_read) / cpu_rate:.2f}")
+        frame_rates.append(pipeline_rate(frames, num_clips))
+        float_rates.append(pipeline_rate(floats, num_clips))
+        print(f"round {round_ + 1}: (a) {limits[-1].per_second:.1f} clips/s, (b) uint8 frames "
+              f"{frame_rates[-1].per_second:.1f} clips/s, float clips "
+              f"{float_rates[-1].per_second:.1f} clips/s")
+    limit, read, frame_rate, float_rate = map(_best, (limits, reads, frame_rates, float_rates))
+    print(f"(r) record read: {read.per_second:.1f} records/s; {read.cpu_ms:.2f} CPU ms per "
+          "record")
+    print(f"(a) decode limit: {limit.per_second:.1f} clips/s; {limit.cpu_ms:.2f} CPU ms per clip")
+    for name, rate in (("(b) host pipeline, uint8 frames (the stages')", frame_rate),
+                       ("    float pipeline (train_dataset, normalised)", float_rate)):
+        print(f"{name}: {rate.per_second:.1f} clips/s; {rate.cpu_ms:.2f} CPU ms per clip; "
+              f"/(a) = {rate.per_second / limit.per_second:.2f} (wall clock), "
+              f"{limit.cpu_ms / rate.cpu_ms:.2f} (CPU time)")
     if stages:
-        print_stages(records_dir, cpu_limit, cpu_rate, split, num_snippets, image_size,
-                     batch_size, num_clips, rounds)
-    evaluation = data.eval_dataset(records_dir, split=split, num_snippets=num_snippets,
-                                   image_size=image_size)
-    videos = pipeline_rate(evaluation, eval_videos, count=lambda video: 1)
-    print(f"test pipeline (10 views): {videos.per_second:.2f} videos/s; "
-          f"{videos.cpu_ms:.1f} CPU ms per video")
+        print_stages(records_dir, limit.cpu_ms, float_rate.cpu_ms, split, num_snippets,
+                     image_size, batch_size, num_clips, rounds)
+    uint8_videos = data.eval_frames(records_dir, split=split, num_snippets=num_snippets)
+    float_views = data.eval_dataset(records_dir, split=split, num_snippets=num_snippets,
+                                    image_size=image_size)
+    new = _best([pipeline_rate(uint8_videos, eval_videos, count=_batch_size)
+                 for _ in range(rounds)])
+    old = _best([pipeline_rate(float_views, eval_videos, count=lambda video: 1)
+                 for _ in range(rounds)])
+    print(f"(d) test pipeline, uint8 frames: {new.per_second:.2f} videos/s "
+          f"({new.cpu_ms:.1f} CPU ms per video); float 10 views: {old.per_second:.2f} "
+          f"videos/s ({old.cpu_ms:.1f} CPU ms per video); ratio {new.per_second / old.per_second:.1f}")
+
+
+def end_to_end(records_dir, image_size: int, split=1, num_snippets=5, batch_size=8,
+               steps=20, rounds=2) -> dict:
+    """(c): training clips/s end to end (input and the compiled train step, tiny-backbone TAN):
+    the float pipeline into the float model, and uint8 frames into the model with
+    `ClipPreprocessing`, on the same records. Returns {'float': Rate, 'frames': Rate}."""
+    import keras
+
+    from tan_keras.models import build_tan, compile_for_training, training_targets
+    from tan_keras.models.preprocessed import training_model
+
+    num_classes = len(load_manifest(records_dir)["classes"])
+    frame_size = frame_size_of(select_shards(records_dir, load_manifest(records_dir), split,
+                                             "train").paths)
+    core = build_tan(num_classes, backbone="tiny", num_snippets=num_snippets,
+                     image_size=image_size)
+    paths = {
+        "float": (core, data.train_dataset(records_dir, split=split, batch_size=batch_size,
+                                           num_snippets=num_snippets, image_size=image_size,
+                                           backbone="tiny", seed=0)),
+        "frames": (training_model(core, "tiny", frame_size),
+                   data.train_frames(records_dir, split=split, batch_size=batch_size,
+                                     num_snippets=num_snippets, seed=0)),
+    }
+    rates = {}
+    for name, (model, dataset) in paths.items():
+        compile_for_training(model, keras.optimizers.SGD(0.001, momentum=0.9))
+        batches = dataset.map(lambda x, y: (x, training_targets(y))).repeat()
+        model.fit(batches, steps_per_epoch=3, epochs=1, verbose=0)  # compile, warm up
+
+        def run():
+            model.fit(batches, steps_per_epoch=steps, epochs=1, verbose=0)
+            return steps * batch_size
+
+        rates[name] = _best([_timed(run) for _ in range(rounds)])
+    return rates

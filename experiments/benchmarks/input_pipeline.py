@@ -3,15 +3,19 @@
 Figures, on the same records:
   (a) decode limit: clips/s that `tf.io.decode_jpeg` alone reaches on exactly the JPEGs the
       training clips need (T RGB + 2T flow per clip), one parallel tf.data map over the raw bytes;
-  (b) the training pipeline (`tan_keras.data.train_dataset`): clips/s;
-  (b)/(a), the pipeline's share of the decode limit (target >= 0.8);
+  (b) the host training pipeline the stages use (`tan_keras.data.train_frames`: uint8 frames,
+      the preprocessing in the model): clips/s, and (b)/(a) (target >= 0.8); beside it, the float
+      pipeline (`train_dataset`, crops resized and normalised on the host);
   (r) record read: `tf.data.TFRecordDataset` alone over the train side's shards, CPU ms per
       record (one record per clip; (a) leaves it out, the pipeline cannot);
-  the test pipeline (`tan_keras.data.eval_dataset`, 10 views): videos/s;
-  with --stages, where the time goes: the training pipeline cut after each step (records read,
+  (c) with --end_to_end_sizes: training clips/s end to end (input and compiled train step, a
+      tiny-backbone TAN) for the float pipeline and for uint8 frames with the in-model
+      preprocessing, at each image size;
+  (d) the test pipelines: `eval_frames` (uint8, the views made in the model) against
+      `eval_dataset` (the 10 float views on the host), videos/s;
+  with --stages, where the float pipeline's time goes: cut after each step (records read,
   parsed, checked and shuffled; + the selected JPEGs decoded; + resized; + the finish step), in
-  CPU ms per clip, each with (a)'s CPU time over it: the most (b)/(a) can reach if the steps
-  after the cut cost nothing.
+  CPU ms per clip, each with (a)'s CPU time over it.
 
 Without --records_dir it first writes synthetic records at the TSN storage size (340 x 256, RGB
 and flow JPEG, --positions per video) with the data_prep writer, in a temporary directory that is
@@ -44,16 +48,26 @@ flags.DEFINE_integer("clips", 240, "Clips timed per training-pipeline measuremen
 flags.DEFINE_integer("eval_videos", 12, "Videos timed per test-pipeline measurement.")
 flags.DEFINE_integer("rounds", 2, "Measurements of (a) and (b), alternating; the best counts.")
 flags.DEFINE_bool("stages", True, "Also time the training pipeline cut after each step.")
+flags.DEFINE_list("end_to_end_sizes", ["64", "112"], "(c): image sizes S at which to time "
+                  "training end to end, float pipeline against uint8 frames (empty: skip).")
+flags.DEFINE_integer("end_to_end_steps", 20, "(c): timed train steps per measurement.")
 flags.DEFINE_bool("keep_records", False, "Keep the temporary directory of the records written "
                   "for the bench.")
 FLAGS = flags.FLAGS
 
 
 def _measure(records_dir):
-    from experiments.benchmarks.input_measures import measure
+    from experiments.benchmarks.input_measures import end_to_end, measure
 
     measure(records_dir, FLAGS.split, FLAGS.num_snippets, FLAGS.image_size, FLAGS.batch_size,
             FLAGS.clips, FLAGS.eval_videos, FLAGS.rounds, FLAGS.stages)
+    for size in map(int, FLAGS.end_to_end_sizes):
+        rates = end_to_end(records_dir, size, FLAGS.split, FLAGS.num_snippets, FLAGS.batch_size,
+                           FLAGS.end_to_end_steps, FLAGS.rounds)
+        print(f"(c) training end to end, tiny TAN, S={size}: float pipeline "
+              f"{rates['float'].per_second:.1f} clips/s, uint8 frames + in-model preprocessing "
+              f"{rates['frames'].per_second:.1f} clips/s; ratio "
+              f"{rates['frames'].per_second / rates['float'].per_second:.2f}")
 
 
 def write_and_measure(records_dir):
