@@ -2,10 +2,12 @@
 
 On the position-coded synthetic records: the same positions, crop windows and flips (the labels
 and the coded values show them), and the float streams within a stated tolerance. Measured here:
-flow is exact with PNG and with JPEG flow; RGB differs by at most 1.5 levels (mean under 0.01)
-in training, where the float path decodes each JPEG cropped (`decode_and_crop_jpeg`) and the new
-path decodes it whole, and libjpeg's chroma upsampling differs at the crop's edges. The 10 test
-views decode whole frames on both paths and are equal.
+flow is equal up to float rounding (1e-5) with PNG and with JPEG flow. RGB is equal (under 0.01)
+except within 2 output pixels of the crop's edges, where it differs by 1.5-1.7 levels here: the
+float path decodes each JPEG cropped (`decode_and_crop_jpeg`) and the new path decodes it whole,
+and libjpeg's chroma upsampling differs at the crop's edges (on frames with saturated colours,
+such as the quickstart's postures, by up to about 20 levels). The 10 test views decode whole
+frames on both paths and are equal.
 """
 
 import numpy as np
@@ -17,7 +19,7 @@ from tan_keras.layers.clip_preprocessing import NUM_TEST_VIEWS
 from tests.helpers import synthetic_records as sr
 
 T, S, BATCH = 5, 24, 3
-RGB_TOLERANCE = 1.5  # levels of 0..255: cropped against whole JPEG decoding
+RGB_EDGE_TOLERANCE = 4.0  # levels of 0..255, at the crop's edges: cropped vs whole JPEG decoding
 
 
 @pytest.mark.parametrize("records", ["png_records", "jpeg_records"])
@@ -34,9 +36,11 @@ def test_training_clips_match_the_float_pipeline(records, request):
         assert frames["rgb"].dtype == "uint8" and frames["flow_x"].shape[2:] == (sr.HEIGHT,
                                                                                   sr.WIDTH)
         got = layer(frames)
-        np.testing.assert_array_equal(got["flow"].numpy(), streams["flow"].numpy())
+        np.testing.assert_allclose(got["flow"].numpy(), streams["flow"].numpy(), atol=1e-3)
         difference = np.abs(got["rgb"].numpy() - streams["rgb"].numpy())
-        assert difference.max() <= RGB_TOLERANCE and difference.mean() < 0.05
+        # Away from the crop's edges the two decodings agree; at the edges, by a few levels.
+        assert difference[:, :, 2:-2, 2:-2].max() < 0.01
+        assert difference.max() <= RGB_EDGE_TOLERANCE and difference.mean() < 0.05
         batches += 1
     assert batches == 1  # 3 training videos, B = 3
 

@@ -177,5 +177,6 @@ def test_registry_and_argument_errors():
         build_model("tan", C, units=3)
     with pytest.raises(ValueError, match=r"Expected `num_classes` to be a positive integer"):
         build_tan(0, **SMALL)
-    with pytest.raises(ValueError, match=r"Expected a TAN model with a layer named 'temporal_attention'"):
+    with pytest.raises(ValueError, match=r"Expected a TAN model with one TemporalAttention layer \(such as "
+                                         r"'temporal_attention'\)\. Received: model='two_stream' with 0"):
         attention_model(build_model("two_stream", C, **SMALL))
