@@ -15,6 +15,7 @@ from tan_keras import record_format as rf
 from tan_keras.backbones import preprocess_input
 from tan_keras.data import clips as clip_steps
 from tan_keras.data.datasets import seeded_train_records
+from tan_keras.data.decoding import DCT_METHOD
 from tan_keras.data.manifest import load_manifest, select_shards
 from tan_keras.data.parsing import flow_format_of, frame_size_of
 
@@ -62,7 +63,7 @@ def decode_limit(clips, num_clips) -> Rate:
     """(a): clips/s of tf.io.decode_jpeg alone over `num_clips` clips' JPEGs (parallel map)."""
     jpegs = [image for k in range(num_clips) for image in clips[k % len(clips)]]
     dataset = tf.data.Dataset.from_tensor_slices(jpegs).map(
-        lambda encoded: tf.shape(tf.io.decode_jpeg(encoded))[0],
+        lambda encoded: tf.shape(tf.io.decode_jpeg(encoded, dct_method=DCT_METHOD))[0],
         num_parallel_calls=tf.data.AUTOTUNE, deterministic=False).batch(256)
     for _ in dataset.take(1):  # warm-up
         pass

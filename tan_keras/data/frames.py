@@ -73,7 +73,7 @@ def train_frames(records_dir: str, split: int = 1, batch_size: int = 32, num_sni
 
     Returns:
       A dataset of ({'rgb': [B, T, H, W, 3] uint8, 'flow_x': [B, T, H, W] uint8,
-      'flow_y': [B, T, H, W] uint8, 'crop': [B, 4] int32 (y, x, h, w), 'flip': [B] bool},
+      'flow_y': [B, T, H, W] uint8, 'crop': [B, 4] int32 (y, x, h, w), 'flip': [B] int32 (1: mirror)},
       labels [B] int32), the streams asked for.
     """
     _check(streams, batch_size=batch_size, num_snippets=num_snippets,
@@ -101,7 +101,9 @@ def train_frames(records_dir: str, split: int = 1, batch_size: int = 32, num_sni
             max_aspect_distortion=max_aspect_distortion)
         frames = decoding.decode_frames(record, positions, num_snippets, flow_format, streams)
         frames = _fixed_shapes(frames, num_snippets, frame_size)
-        return {**frames, "crop": window, "flip": flip}, record["label"]
+        # The flip travels as int32 0/1, not bool: tf.distribute reduces a first batch when a
+        # strategy builds the model, and it cannot add bools.
+        return {**frames, "crop": window, "flip": tf.cast(flip, tf.int32)}, record["label"]
 
     dataset = records.map(clip, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)

@@ -49,7 +49,7 @@ class ClipPreprocessing(keras.layers.Layer):
         (128 = still), or the same as two planes 'flow_x' and 'flow_y' [B, T, H, W] (what the
         input pipeline hands over: no interleaving on the host); and, when `views=False`,
         'crop': [B, 4] int32, the window (y, x, h, w) in stored-frame pixels;
-        'flip': [B] bool, mirror the clip.
+        'flip': [B] int32 or bool, nonzero: mirror the clip.
 
     Returns:
       {'rgb': [N, T, S, S, 3], 'flow': [N, T, S, S, 3]} float32 (the streams given), N = B, or

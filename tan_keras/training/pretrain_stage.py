@@ -44,7 +44,7 @@ def snippet_classifier_on_frames(classifier: keras.Model, stream: str, backbone:
 
     inputs = frame_inputs(num_snippets, frame_size, streams=(stream,))
     inputs["crop"] = keras.Input((4,), dtype="int32", name="crop")
-    inputs["flip"] = keras.Input((), dtype="bool", name="flip")
+    inputs["flip"] = keras.Input((), dtype="int32", name="flip")
     image_size = classifier.inputs[0].shape[1]
     frames = ClipPreprocessing(image_size, backbone, name="clip_preprocessing")(inputs)[stream]
     return keras.Model(inputs, classifier(FoldSnippets(name="fold")(frames)),

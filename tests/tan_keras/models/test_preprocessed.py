@@ -33,7 +33,7 @@ def test_the_training_wrapper_trains_the_float_models_weights():
     frames = _frames(4)
     inputs = {"rgb": frames["rgb"], "flow_x": frames["flow"][..., 0],
               "flow_y": frames["flow"][..., 1], "crop": np.array([[0, 0, 30, 30]] * 4, np.int32),
-              "flip": np.array([False, True, False, True])}
+              "flip": np.array([0, 1, 0, 1], "int32")}
     on_frames = training_model(core, "tiny", (H, W))
     assert len(on_frames.weights) == len(core.weights)
     # The wrapped model's objective is TAN's: no loss on the fixed-average 'fused' output.
