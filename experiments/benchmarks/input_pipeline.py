@@ -2,7 +2,8 @@
 
 Figures, on the same records:
   (a) decode limit: clips/s that `tf.io.decode_jpeg` (the accurate IDCT, as the pipeline) alone
-      reaches on exactly the JPEGs the training clips need (T RGB + 2T flow per clip), one parallel tf.data map over the raw bytes;
+      reaches on exactly the JPEGs the training clips need (T RGB + 2T flow per clip), one
+      parallel tf.data map over the raw bytes;
   (b) the host training pipeline the stages use (`tan_keras.data.train_frames`: uint8 frames,
       the preprocessing in the model): clips/s, and (b)/(a) (target >= 0.8); beside it, the float
       pipeline (`train_dataset`, crops resized and normalised on the host);
