@@ -32,6 +32,8 @@ setup(
     extras_require={
         # imageio-ffmpeg: an ffmpeg with libx264, so the tests can write an H.264 .mp4.
         "test": ["pytest", "jax[cpu]", "imageio-ffmpeg"],
+        # The JAX TV-L1 engine (--flow_engine=jax). For an NVIDIA GPU: pip install "jax[cuda12]".
+        "jax": ["jax"],
     },
     entry_points={
         "console_scripts": [

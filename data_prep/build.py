@@ -12,26 +12,44 @@ shard and writes the same bytes as an uninterrupted run: per-video files are wri
 shard contents depend only on the sorted task list, and the manifest holds no timings.
 Rerun with other settings (any of the manifest's params, e.g. --on_damaged), it refuses with an
 `IncompatibleInputError` naming the settings that differ, before it writes anything.
+
+Two flow engines (`PrepSettings.flow_engine`):
+  - 'opencv': each worker process decodes a video, computes its flow with OpenCV on one core and
+    encodes its record (`extract.process_video`);
+  - 'jax': worker processes decode and encode, while this process gathers the decoded pairs
+    across videos and computes their flow with the JAX kernel, `flow_batch_size` pairs a compiled
+    call, on the accelerator when there is one (`_run_jax`). A pair's flow does not depend on
+    which pairs it was batched with, so a resumed build writes the same bytes here too.
 """
 
+import concurrent.futures
+import contextlib
+import dataclasses
 import hashlib
 import json
 import multiprocessing
 import os
+import queue
 import shutil
 import time
+
+import numpy as np
 
 from data_prep import files
 from data_prep import flow as flow_lib
 from data_prep import plan as plan_lib
 from data_prep import records
 from data_prep import splits as splits_lib
-from data_prep.extract import PrepSettings, VideoResult, process_video
+from data_prep.extract import (PrepSettings, VideoResult, decode_video, encode_video,
+                               process_video)
 from data_prep.summary import RunStats, format_summary
 from tan_keras import record_format as rf
 from tan_keras.errors import IncompatibleInputError
 
 WORK_DIRNAME = ".work"
+# The JAX engine's flow call takes this many batches of pairs at once, and regroups them by cost
+# after each pyramid level (`tvl1_jax.tvl1_grouped`): more batches, less waste, more memory.
+JAX_POOL_BATCHES = 4
 
 
 def _key(video_id: str) -> str:
@@ -77,6 +95,125 @@ def _process_and_cache(args) -> VideoResult:
     return result
 
 
+def _decode_job(args) -> tuple:
+    """Runs in a worker: ('decoded', task, DecodedVideo), or ('failed', task, result), cached."""
+    task, settings, work_dir = args
+    decoded = decode_video(task, settings)
+    if isinstance(decoded, VideoResult):
+        _cache_result(work_dir, decoded)
+        return "failed", task, decoded
+    return "decoded", task, decoded
+
+
+def _encode_job(args) -> tuple:
+    """Runs in a worker: encode one video with its flow, cache it; ('encoded', task, result)."""
+    task, settings, work_dir, decoded, flow = args
+    result = encode_video(task, settings, decoded, flow)
+    _cache_result(work_dir, result)
+    result.record = None
+    return "encoded", task, result
+
+
+@contextlib.contextmanager
+def _job_runner(num_workers: int, results: queue.Queue):
+    """`submit(job, args)`: runs a job in a worker process (or here, with 1 worker) and puts its
+    return value, or ('error', None, exception), on `results`. A worker that dies (killed, out of
+    memory) is an error too, not a job that never ends."""
+    if num_workers == 1:
+        _worker_init()
+        yield lambda job, args: results.put(job(args))
+        return
+
+    def deliver(future):
+        error = future.exception()
+        results.put(("error", None, error) if error else future.result())
+
+    context = multiprocessing.get_context("spawn")  # the caller may have loaded TensorFlow: never fork.
+    with concurrent.futures.ProcessPoolExecutor(num_workers, mp_context=context,
+                                                initializer=_worker_init) as pool:
+        yield lambda job, args: pool.submit(job, args).add_done_callback(deliver)
+
+
+@dataclasses.dataclass
+class _AwaitingFlow:
+    """A decoded video in the JAX engine, while its pairs get their flow."""
+    task: object
+    decoded: object
+    flow: np.ndarray  # [P, H, W, 2] uint8, filled as the flow calls return
+    pairs_left: int
+
+
+def _run_jax(todo: list, settings: PrepSettings, work_dir: str, num_workers: int,
+             collect) -> None:
+    """The JAX engine: workers decode and encode; this process computes the flow.
+
+    1. Workers decode up to 2 x num_workers videos ahead (`_decode_job`), while fewer than two
+       flow calls' worth of pairs wait.
+    2. When `JAX_POOL_BATCHES` x flow_batch_size pairs wait (or no more can come), their flow is
+       computed in one call, whatever videos they come from, and quantised.
+    3. A video whose pairs all have their flow goes back to a worker to be encoded and cached
+       (`_encode_job`); `collect` gets every video's result.
+    """
+    flow_lib.require_jax()
+    pool_pairs = settings.flow_batch_size * JAX_POOL_BATCHES
+    results = queue.Queue()
+    tasks = iter(todo)
+    waiting = {}   # filename -> _AwaitingFlow
+    pairs = []     # (filename, position) waiting for flow, in arrival order
+    decoding = encoding = 0
+    exhausted = False
+    with _job_runner(num_workers, results) as submit:
+        while True:
+            while not exhausted and decoding < 2 * num_workers and len(pairs) < 2 * pool_pairs:
+                task = next(tasks, None)
+                if task is None:
+                    exhausted = True
+                    break
+                decoding += 1
+                submit(_decode_job, (task, settings, work_dir))
+            if len(pairs) >= pool_pairs or (pairs and exhausted and not decoding):
+                chunk, pairs = pairs[:pool_pairs], pairs[pool_pairs:]
+                for filename in _add_flow(chunk, waiting, settings):
+                    video = waiting.pop(filename)
+                    decoded = dataclasses.replace(video.decoded, prev_gray=None, next_gray=None)
+                    encoding += 1
+                    submit(_encode_job, (video.task, settings, work_dir, decoded, video.flow))
+                continue
+            if not (decoding or encoding):
+                break
+            kind, task, value = results.get()
+            if kind == "error":
+                raise value
+            if kind == "decoded":
+                decoding -= 1
+                count, height, width = value.prev_gray.shape
+                flow = np.zeros((count, height, width, 2), np.uint8)
+                waiting[task.filename] = _AwaitingFlow(task, value, flow, count)
+                pairs += [(task.filename, p) for p in range(count)]
+                continue
+            if kind == "failed":
+                decoding -= 1
+            else:
+                encoding -= 1
+            collect(value)
+
+
+def _add_flow(chunk: list, waiting: dict, settings: PrepSettings) -> list[str]:
+    """Computes the flow of `chunk`'s pairs into `waiting`; returns the videos it completed."""
+    prev_gray = np.stack([waiting[f].decoded.prev_gray[p] for f, p in chunk])
+    next_gray = np.stack([waiting[f].decoded.next_gray[p] for f, p in chunk])
+    flow = flow_lib.quantize(flow_lib.tvl1_jax(prev_gray, next_gray, settings.flow_batch_size),
+                             settings.flow_bound)
+    completed = []
+    for (filename, position), pair_flow in zip(chunk, flow):
+        video = waiting[filename]
+        video.flow[position] = pair_flow
+        video.pairs_left -= 1
+        if not video.pairs_left:
+            completed.append(filename)
+    return completed
+
+
 def _remove_temporaries(directory: str) -> None:
     for f in os.listdir(directory):
         if ".tmp-" in f:
@@ -113,8 +250,11 @@ def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,
     """Builds `plan` into `output_dir` with worker processes; returns (manifest, this run's stats).
 
     num_workers: processes, each with one OpenCV thread; default os.cpu_count(). With 1, videos
-    are processed in this process (which then also uses one OpenCV thread).
+    are processed in this process (which then also uses one OpenCV thread). With the JAX flow
+    engine they decode and encode, and this process computes the flow (see `_run_jax`).
     """
+    if settings.flow_engine == "jax":
+        flow_lib.require_jax()  # before anything is written
     num_workers = num_workers or os.cpu_count() or 1
     stats = RunStats(num_workers=num_workers)
     os.makedirs(output_dir, exist_ok=True)
@@ -159,7 +299,9 @@ def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,
         bar.update(1)
 
     jobs = [(t, settings, work_dir) for t in todo]
-    if todo and num_workers == 1:
+    if todo and settings.flow_engine == "jax":
+        _run_jax(todo, settings, work_dir, num_workers, collect)
+    elif todo and num_workers == 1:
         _worker_init()
         for job in jobs:
             collect(_process_and_cache(job))

@@ -7,6 +7,11 @@ r"""Videos -> TV-L1 flow -> sharded TFRecords and manifest.json: the command.
 pipeline with --engine=beam --beam_options='--runner=DataflowRunner ...'. The exit status is 1
 when more than --max_failures videos failed (the records of the others are written anyway).
 
+Flow engines: --flow_engine=opencv (the default) computes TV-L1 with OpenCV, one pair a worker
+core; --flow_engine=jax computes the same algorithm with JAX in this process, --flow_batch_size
+pairs a compiled call (on the GPU when JAX has one), while the workers decode and encode. JAX is
+an extra: pip install -e ".[jax]". The JAX engine runs locally only (not with --engine=beam).
+
 Damaged videos: a video of which fewer than --min_decoded_fraction (default 0.9) of the frames
 its container reports decode is damaged (a truncated download, a corrupt file); a container that
 reports no frame count is not judged. By default (--on_damaged=fail) a damaged video fails: it
@@ -29,6 +34,7 @@ from absl import app, flags
 
 from data_prep import build as build_lib
 from data_prep import files
+from data_prep import flow as flow_lib
 from data_prep import plan as plan_lib
 from data_prep import splits as splits_lib
 from data_prep import video as video_lib
@@ -77,6 +83,14 @@ flags.DEFINE_enum("on_damaged", "fail", list(ON_DAMAGED),
 flags.DEFINE_float("min_decoded_fraction", video_lib.DEFAULT_MIN_DECODED_FRACTION,
                    "In (0, 1]: a video is damaged when fewer than this share of the frames its "
                    "container reports decode (a container that reports none is not judged).")
+flags.DEFINE_enum("flow_engine", "opencv", list(flow_lib.FLOW_ENGINES),
+                  "TV-L1 with OpenCV on the CPU workers (opencv), or the same algorithm in JAX "
+                  "in this process, batched, on the GPU when JAX has one (jax; pip install -e "
+                  "\".[jax]\"). Recorded in the manifest.")
+flags.DEFINE_string("flow_batch_size", "auto",
+                    "--flow_engine=jax: pairs a compiled flow call, or auto: 1 where JAX runs on "
+                    f"the CPU, {flow_lib.DEFAULT_JAX_BATCH_SIZE} on a GPU (one compile per frame "
+                    "size and batch size; recorded in the manifest).")
 flags.DEFINE_enum("engine", "local", ["local", "beam"], "local worker processes, or Apache Beam.")
 flags.DEFINE_string("beam_options", "", "Beam pipeline options for --engine=beam, e.g. "
                     "'--runner=DataflowRunner --project=P --region=R --temp_location=gs://b/tmp "
@@ -100,6 +114,20 @@ def _official_splits_given(values) -> bool:
     return True
 
 
+def _jax_installed(engine) -> bool:
+    if engine == "jax" and not flow_lib.jax_installed():
+        raise flags.ValidationError(f"JAX is not installed here. Expected JAX for the jax "
+                                    f"engine: {flow_lib.JAX_INSTALL}, or --flow_engine=opencv.")
+    return True
+
+
+def _jax_runs_locally(values) -> bool:
+    if values["engine"] == "beam" and values["flow_engine"] == "jax":
+        raise flags.ValidationError("--flow_engine=jax runs with --engine=local only. Expected "
+                                    "--flow_engine=opencv with --engine=beam.")
+    return True
+
+
 flags.register_validator("video_dir",
                          cli.existing_folder("the video root, with one sub-folder per class"))
 flags.register_validator("splits_dir", cli.existing_folder("the folder of split files"))
@@ -110,14 +138,22 @@ flags.register_validator("flow_bound", cli.positive)
 flags.register_validator("test_fraction", cli.in_range(0, 1, high_open=True))
 flags.register_validator("min_decoded_fraction", cli.in_range(0, 1, low_open=True))
 flags.register_multi_flags_validator(["dataset", "splits_dir"], _official_splits_given)
+flags.register_validator("flow_engine", _jax_installed)
+flags.register_validator("flow_batch_size", cli.parses(flow_lib.parse_jax_batch_size))
+flags.register_multi_flags_validator(["engine", "flow_engine"], _jax_runs_locally)
 
 
 def _settings() -> PrepSettings:
+    batch_size = flow_lib.parse_jax_batch_size(FLAGS.flow_batch_size)
+    if batch_size is None:
+        batch_size = (flow_lib.auto_jax_batch_size() if FLAGS.flow_engine == "jax"
+                      else flow_lib.DEFAULT_JAX_BATCH_SIZE)
     return PrepSettings(positions=parse_positions(FLAGS.positions),
                         frame_size=parse_frame_size(FLAGS.frame_size),
                         flow_bound=FLAGS.flow_bound, flow_format=FLAGS.flow_format,
                         jpeg_quality=FLAGS.jpeg_quality, on_damaged=FLAGS.on_damaged,
-                        min_decoded_fraction=FLAGS.min_decoded_fraction)
+                        min_decoded_fraction=FLAGS.min_decoded_fraction,
+                        flow_engine=FLAGS.flow_engine, flow_batch_size=batch_size)
 
 
 def main(argv):

@@ -38,14 +38,8 @@ def tfds_ucf101(shared_data, tmp_path_factory) -> Path:
 def evaluated_tiny_run(ucf_records_root, tmp_path_factory):
     """(records dir, workspace, run name): a tiny TAN trained one epoch on the real clips and
     evaluated (scores.npz), for the tests of export and predict."""
-    from tan_keras.evaluation import evaluate
-    from tan_keras.training import ModelOptions, TrainingSettings, train_tan
+    from tests.helpers.real_records import train_and_evaluate_tiny
 
     records = ucf_records_root / "ucf101"
     workspace = tmp_path_factory.mktemp("tiny_run")
-    settings = TrainingSettings(backbone="tiny", image_size=32, num_snippets=3, epochs=1,
-                                batch_size=3, learning_rate=0.01, seed=3)
-    stage_dir = train_tan(records, workspace, settings=settings, verbose=0,
-                          model_options=ModelOptions(rnn_units=16, attention_units=8))
-    evaluate(records, workspace, stage_dir.name)
-    return records, workspace, stage_dir.name
+    return records, workspace, train_and_evaluate_tiny(records, workspace)

@@ -3,10 +3,8 @@ the Beam runner's bytes, and resuming after SIGKILL."""
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import cv2
@@ -15,13 +13,14 @@ import pytest
 import tensorflow as tf
 
 from data_prep import plan as plan_lib
-from tests.helpers.opencv_reference import decode_rgb
 from data_prep.build import build_records, run_local
 from data_prep.extract import PrepSettings, VideoTask, extract_positions, process_video
 from tan_keras import record_format as rf
 from tan_keras.errors import IncompatibleInputError
-
+from tests.helpers.commands import kill_when_a_video_is_built
+from tests.helpers.opencv_reference import decode_rgb
 from tests.helpers.paths import REPO_ROOT as REPO
+
 SIZE = (64, 48)
 SETTINGS = PrepSettings(positions=3, frame_size=SIZE)
 
@@ -166,14 +165,7 @@ def test_killed_build_resumes_to_identical_output(ucf_build, tmp_path):
             f"--output_dir={out}", "--positions=3", "--frame_size=64x48", "--num_shards=2",
             "--num_workers=1"]
     proc = _run_cli(args, start_new_session=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None:
-        if (out / ".work").is_dir() and any(f.endswith(".json") and f != "params.json"
-                                            for f in os.listdir(out / ".work")):
-            break
-        time.sleep(0.01)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_when_a_video_is_built(proc, out, timeout=120)
     assert not (out / rf.MANIFEST_FILENAME).exists(), "the build finished before it was killed"
     finished_before = {f for f in os.listdir(out / ".work") if f.endswith(".json")}
     # Leftovers of writes cut short: a partial shard and a partial per-video file.

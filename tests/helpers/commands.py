@@ -47,3 +47,20 @@ def problem_lines(stderr: str) -> list[str]:
     noise = ("I0000", "W0000", "E0000", "WARNING: All log messages", "To enable the following")
     return [line for line in stderr.splitlines()
             if line.strip() and not line.startswith(noise)]
+
+
+def kill_when_a_video_is_built(proc: subprocess.Popen, output_dir, timeout: float) -> None:
+    """SIGKILLs the process group of a running build (started with start_new_session=True) as
+    soon as its first per-video result is in <output_dir>/.work, or after `timeout` seconds."""
+    import signal
+    import time
+
+    work = os.path.join(output_dir, ".work")
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        if os.path.isdir(work) and any(f.endswith(".json") and f != "params.json"
+                                       for f in os.listdir(work)):
+            break
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()

@@ -59,3 +59,17 @@ def build_tfds_ucf101(shared_data: Path, root: Path) -> Path:
     builder.download_and_prepare(
         download_config=tfds.download.DownloadConfig(manual_dir=str(manual)))
     return Path(builder.data_dir)
+
+
+def train_and_evaluate_tiny(records: Path, workspace: Path) -> str:
+    """Trains a tiny TAN one epoch on `records` (fixed seed) and evaluates it into `workspace`;
+    returns the run name (scores in workspace/evaluate/<run>/scores.npz)."""
+    from tan_keras.evaluation import evaluate
+    from tan_keras.training import ModelOptions, TrainingSettings, train_tan
+
+    settings = TrainingSettings(backbone="tiny", image_size=32, num_snippets=3, epochs=1,
+                                batch_size=3, learning_rate=0.01, seed=3)
+    stage_dir = train_tan(records, workspace, settings=settings, verbose=0,
+                          model_options=ModelOptions(rnn_units=16, attention_units=8))
+    evaluate(records, workspace, stage_dir.name)
+    return stage_dir.name
