@@ -25,8 +25,20 @@ def make_deterministic(seed: int) -> None:
 def split_cpu(num_devices: int) -> None:
     """Splits the CPU into `num_devices` logical devices (to try `mirrored` without GPUs).
 
-    Must run before TensorFlow initialises its devices.
+    Must run before the backend initialises its devices: on TensorFlow, logical CPU devices; on
+    JAX, XLA's host platform device count (`--xla_force_host_platform_device_count`).
     """
+    if keras.backend.backend() == "jax":
+        flag = f"--xla_force_host_platform_device_count={num_devices}"
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flag}".strip()
+        import jax
+
+        if len(jax.devices("cpu")) != num_devices:
+            raise IncompatibleInputError(
+                f"Expected {num_devices} CPU devices after setting XLA_FLAGS={flag}. Received: "
+                f"{len(jax.devices('cpu'))} (JAX had started its devices already; set XLA_FLAGS "
+                f"before starting the command)")
+        return
     import tensorflow as tf
 
     cpu = tf.config.list_physical_devices("CPU")[0]
@@ -58,10 +70,15 @@ def check_strategy(strategy: str) -> None:
         raise ValueError(f"Expected strategy in {STRATEGIES}. Received: strategy={strategy!r}")
     if strategy == "default":
         return
-    if keras.backend.backend() != "tensorflow":
+    backend = keras.backend.backend()
+    if backend == "jax" and strategy == "multi_worker":
         raise IncompatibleInputError(
-            f"Expected the tensorflow Keras backend for strategy={strategy!r}. "
-            f"Received: backend={keras.backend.backend()!r} (set KERAS_BACKEND=tensorflow)")
+            "strategy='multi_worker' is not built on the JAX backend yet. Expected "
+            "KERAS_BACKEND=tensorflow with TF_CONFIG, or strategy='mirrored' on one machine")
+    if backend not in ("tensorflow", "jax"):
+        raise IncompatibleInputError(
+            f"Expected the tensorflow or jax Keras backend for strategy={strategy!r}. "
+            f"Received: backend={backend!r}")
     if strategy == "multi_worker" and "TF_CONFIG" not in os.environ:
         raise IncompatibleInputError("Expected the TF_CONFIG environment variable for "
                                      "strategy='multi_worker'. Received: TF_CONFIG is not set")
@@ -71,9 +88,11 @@ def strategy_scope(strategy: str):
     """A context in which to build and compile the model, and the number of replicas.
 
     Args:
-      strategy: 'default' (one device), 'mirrored' (all local GPUs, or all logical CPUs when
-        there is no GPU) or 'multi_worker' (tf.distribute.MultiWorkerMirroredStrategy; reads
-        the cluster from the TF_CONFIG environment variable).
+      strategy: 'default' (one device); 'mirrored', data parallel over this machine's devices
+        (all local GPUs, or all logical CPUs when there is no GPU): on TensorFlow a
+        `tf.distribute.MirroredStrategy`, on JAX `keras.distribution.DataParallel` (set globally;
+        each batch is split across the devices); or 'multi_worker'
+        (tf.distribute.MultiWorkerMirroredStrategy; reads the cluster from TF_CONFIG).
 
     Returns:
       (context manager, number of replicas).
@@ -81,6 +100,12 @@ def strategy_scope(strategy: str):
     check_strategy(strategy)
     if strategy == "default":
         return contextlib.nullcontext(), 1
+    if keras.backend.backend() == "jax":
+        import jax
+
+        devices = jax.devices()
+        keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+        return contextlib.nullcontext(), len(devices)
     import tensorflow as tf
 
     if strategy == "mirrored":

@@ -14,7 +14,9 @@ TINY_MODEL = ["--rnn_units=16", "--attention_units=8"]
 
 
 def command_env(**extra) -> dict:
-    return dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", KERAS_BACKEND="tensorflow", **extra)
+    """The environment of a command: TensorFlow's logs quiet, the tensorflow Keras backend unless
+    `extra` names another (KERAS_BACKEND="jax")."""
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "KERAS_BACKEND": "tensorflow", **extra}
 
 
 def python_module(module: str, *flags, timeout: int = 600, cwd=REPO_ROOT,
