@@ -9,7 +9,7 @@ from data_prep import positions as positions_lib
 from tests.helpers.opencv_reference import decode_rgb
 
 jax = pytest.importorskip("jax")
-from data_prep import tvl1_jax  # noqa: E402  (needs JAX)
+from data_prep import tvl1_jax, tvl1_jax_ops  # noqa: E402  (needs JAX)
 
 BOUND = 20.0
 UCF_CLASSES = ("BabyCrawling", "Punch", "PushUps")
@@ -88,15 +88,15 @@ def test_each_step_matches_opencv():
     centred gradient: against cv2 on random float images with large displacements."""
     rng = np.random.default_rng(0)
     images = rng.uniform(0, 255, (2, 3, 41, 53)).astype(np.float32)
-    shrunk = np.asarray(tvl1_jax.resize_linear(images[:, 0], (33, 42), (1.25, 1.25)))
+    shrunk = np.asarray(tvl1_jax_ops.resize_linear(images[:, 0], (33, 42), (1.25, 1.25)))
     np.testing.assert_allclose(shrunk, [cv2.resize(x, None, fx=0.8, fy=0.8) for x in images[:, 0]],
                                atol=1e-4)
     small = rng.normal(0, 2, (2, 33, 42)).astype(np.float32)
-    grown = np.asarray(tvl1_jax.resize_linear(small, (41, 53)))
+    grown = np.asarray(tvl1_jax_ops.resize_linear(small, (41, 53)))
     np.testing.assert_allclose(grown, [cv2.resize(x, (53, 41)) for x in small], atol=2e-5)
 
     u = rng.normal(0, 4, (2, 2, 41, 53)).astype(np.float32)  # taps fall outside at the borders
-    warped = np.asarray(tvl1_jax.remap_cubic(tvl1_jax.cubic_source(images), u[:, 0], u[:, 1]))
+    warped = np.asarray(tvl1_jax_ops.remap_cubic(tvl1_jax_ops.cubic_source(images), u[:, 0], u[:, 1]))
     ys, xs = np.mgrid[0:41, 0:53].astype(np.float32)
     expected = [[cv2.remap(images[b, c], xs + u[b, 0], ys + u[b, 1], cv2.INTER_CUBIC)
                  for c in range(3)] for b in range(2)]
@@ -105,9 +105,9 @@ def test_each_step_matches_opencv():
                  for c in range(3)] for b in range(2)]
     assert np.abs(warped - np.asarray(bilinear)).mean() > 1  # the test can see another kernel
 
-    np.testing.assert_array_equal(np.asarray(tvl1_jax.median5(small)),
+    np.testing.assert_array_equal(np.asarray(tvl1_jax_ops.median5(small)),
                                   [cv2.medianBlur(x, 5) for x in small])  # exact
-    dx, dy = tvl1_jax.centered_gradient(images[:, 0])
+    dx, dy = tvl1_jax_ops.centered_gradient(images[:, 0])
     np.testing.assert_allclose(np.asarray(dx)[:, :, 0], 0.5 * (images[:, 0, :, 1] - images[:, 0, :, 0]))
     np.testing.assert_allclose(np.asarray(dy)[:, 5, 7],
                                0.5 * (images[:, 0, 6, 7] - images[:, 0, 4, 7]), rtol=1e-6)
