@@ -95,12 +95,7 @@ def plot_attention_on_actions(alpha: np.ndarray, beta: np.ndarray, action_mask: 
         panel.set_title(titles[v], fontsize=8)
     axes[0][0].set_ylabel("attention weight at the last step")
     axes[0][0].legend(fontsize=6, loc="upper left")
-    figure.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return path
+    return plots.save_figure(figure, path)
 
 
 def plot_per_class(results: dict[str, dict], classes, path: Path) -> Path:

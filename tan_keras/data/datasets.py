@@ -33,6 +33,28 @@ def _options(deterministic: bool) -> tf.data.Options:
     return options
 
 
+def check_augmentation(deterministic: bool, seed: int | None, max_aspect_distortion: int) -> None:
+    """The training pipelines' argument checks: a seed when deterministic, a known distortion."""
+    if deterministic and seed is None:
+        raise ValueError("Expected a seed with deterministic=True (the order alone does not fix "
+                         "the augmentation). Received: seed=None")
+    if max_aspect_distortion not in range(len(crops.TRAIN_SCALES)):
+        raise ValueError(f"Expected max_aspect_distortion in 0..{len(crops.TRAIN_SCALES) - 1}. "
+                         f"Received: max_aspect_distortion={max_aspect_distortion!r}")
+
+
+def per_replica(batch_size: int, seed: int | None,
+                input_context: tf.distribute.InputContext | None) -> tuple[int, int | None]:
+    """(batch size, seed) of this input pipeline: the replica's share of the global batch, and a
+    seed of its own, so that replicas draw different clips."""
+    if input_context is None:
+        return batch_size, seed
+    batch_size = input_context.get_per_replica_batch_size(batch_size)
+    if seed is not None:
+        seed = seed + 7919 * input_context.input_pipeline_id
+    return batch_size, seed
+
+
 def seeded_train_records(selection: ShardSelection, flow_format: str, *, seed: int | None,
                          deterministic: bool = False, skip_corrupt: bool = False,
                          corrupt_counter: CorruptRecordCounter | None = None,
@@ -93,17 +115,9 @@ def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_sn
     """
     _check_sizes(batch_size=batch_size, num_snippets=num_snippets, image_size=image_size,
                  shuffle_buffer=shuffle_buffer)
-    if deterministic and seed is None:
-        raise ValueError("Expected a seed with deterministic=True (the order alone does not fix "
-                         "the augmentation). Received: seed=None")
-    if max_aspect_distortion not in range(len(crops.TRAIN_SCALES)):
-        raise ValueError(f"Expected max_aspect_distortion in 0..{len(crops.TRAIN_SCALES) - 1}. "
-                         f"Received: max_aspect_distortion={max_aspect_distortion!r}")
+    check_augmentation(deterministic, seed, max_aspect_distortion)
     selection = select_side(records_dir, split, side)
-    if input_context is not None:
-        batch_size = input_context.get_per_replica_batch_size(batch_size)
-        if seed is not None:
-            seed = seed + 7919 * input_context.input_pipeline_id
+    batch_size, seed = per_replica(batch_size, seed, input_context)
 
     flow_format = flow_format_of(selection.paths, selection.parse)
     records = seeded_train_records(selection, flow_format, seed=seed, deterministic=deterministic,

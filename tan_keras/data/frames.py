@@ -17,9 +17,10 @@ Bytes a batch occupies at the paper's sizes (T = 5, 340 x 256 stored frames, S =
 
 import tensorflow as tf
 
-from tan_keras.data import clips, crops, decoding, sampling
+from tan_keras.data import clips, decoding, sampling
 from tan_keras.data.corrupt_records import CorruptRecordCounter
-from tan_keras.data.datasets import DEFAULT_SHUFFLE_BUFFER, seeded_train_records
+from tan_keras.data.datasets import (DEFAULT_SHUFFLE_BUFFER, check_augmentation, per_replica,
+                                     seeded_train_records)
 from tan_keras.data.parsing import flow_format_of, frame_size_of
 from tan_keras.data.shard_reading import read_side
 from tan_keras.data.sources import select_side
@@ -78,17 +79,9 @@ def train_frames(records_dir: str, split: int = 1, batch_size: int = 32, num_sni
     """
     _check(streams, batch_size=batch_size, num_snippets=num_snippets,
            shuffle_buffer=shuffle_buffer)
-    if deterministic and seed is None:
-        raise ValueError("Expected a seed with deterministic=True (the order alone does not fix "
-                         "the augmentation). Received: seed=None")
-    if max_aspect_distortion not in range(len(crops.TRAIN_SCALES)):
-        raise ValueError(f"Expected max_aspect_distortion in 0..{len(crops.TRAIN_SCALES) - 1}. "
-                         f"Received: max_aspect_distortion={max_aspect_distortion!r}")
+    check_augmentation(deterministic, seed, max_aspect_distortion)
     selection = select_side(records_dir, split, side)
-    if input_context is not None:
-        batch_size = input_context.get_per_replica_batch_size(batch_size)
-        if seed is not None:
-            seed = seed + 7919 * input_context.input_pipeline_id
+    batch_size, seed = per_replica(batch_size, seed, input_context)
     flow_format = flow_format_of(selection.paths, selection.parse)
     frame_size = frame_size_of(selection.paths, selection.parse)
     records = seeded_train_records(selection, flow_format, seed=seed, deterministic=deterministic,

@@ -29,7 +29,7 @@ def plot_per_class_accuracy(per_class: dict[str, list], classes, path: Path,
     axes.set_ylim(0, 100)
     axes.set_title(title)
     axes.legend()
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_attention(alpha: np.ndarray, beta: np.ndarray, video_ids, path: Path) -> Path:
@@ -53,7 +53,7 @@ def plot_attention(alpha: np.ndarray, beta: np.ndarray, video_ids, path: Path) -
         panel.set_title(Path(str(video_id)).stem, fontsize=7)
     axes[0][0].set_ylabel("attention weight")
     axes[0][0].legend(fontsize=7)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_confusion_matrix(confusion: np.ndarray, classes, path: Path,
@@ -72,10 +72,11 @@ def plot_confusion_matrix(confusion: np.ndarray, classes, path: Path,
     axes.set_ylabel("true")
     axes.set_title(title)
     figure.colorbar(image, ax=axes, fraction=0.046)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
-def _save(figure, path: Path) -> Path:
+def save_figure(figure, path: Path) -> Path:
+    """Lays out `figure`, writes it to `path` (PNG, 100 dpi; parent folders made), closes it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()

@@ -9,6 +9,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 import numpy as np  # noqa: E402
 
+from tan_keras.evaluation.plots import save_figure  # noqa: E402
+
 
 def plot_prediction(clip: dict, outputs: dict, classes, path, title: str = "") -> Path:
     """The T sampled frames (top), their flow images (middle; x, y and their quadratic mean as
@@ -49,9 +51,4 @@ def plot_prediction(clip: dict, outputs: dict, classes, path, title: str = "") -
                      f"{100 * float(np.max(outputs[stream])):.0f}%"
                      for stream in ("spatial", "temporal", "fused"))
     figure.suptitle(f"{title}\n{best}" if title else best, fontsize=9)
-    figure.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return path
+    return save_figure(figure, path)
