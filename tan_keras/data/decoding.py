@@ -27,6 +27,13 @@ def _decode_png(encoded, window):
     return image[window[0]:window[0] + window[2], window[1]:window[1] + window[3]]
 
 
+def _decode_gray(encoded, flow_format: str, window):
+    """A flow image, [h, w, 1] uint8: JPEG or PNG (`window` as in `decode_snippets`)."""
+    if flow_format == "png":
+        return _decode_png(encoded, window)
+    return _decode_jpeg(encoded, 1, window)
+
+
 def decode_snippets(record: dict, positions: tf.Tensor, num_snippets: int, flow_format: str,
                     window: tf.Tensor | None = None):
     """Decodes T positions of a parsed record (`parsing.parse_record`).
@@ -44,14 +51,9 @@ def decode_snippets(record: dict, positions: tf.Tensor, num_snippets: int, flow_
       (`frame_transforms.join_flow_planes` interleaves them later; see there why); h, w: the
       window's size, or the stored frame's without a window.
     """
-    def decode_gray(encoded):
-        if flow_format == "png":
-            return _decode_png(encoded, window)
-        return _decode_jpeg(encoded, 1, window)
-
     rgb = tf.stack([_decode_jpeg(record["rgb"][positions[t]], 3, window)
                     for t in range(num_snippets)])
-    flow = tf.stack([decode_gray(record[key][positions[t]])
+    flow = tf.stack([_decode_gray(record[key][positions[t]], flow_format, window)
                      for key in ("flow_x", "flow_y") for t in range(num_snippets)])
     return rgb, flow
 
@@ -70,17 +72,13 @@ def decode_frames(record: dict, positions: tf.Tensor, num_snippets: int, flow_fo
       axis is a block copy, while interleaving x and y on the host copies byte by byte; the model
       reads the planes as they are (`tan_keras.layers.ClipPreprocessing`).
     """
-    def decode_gray(encoded):
-        if flow_format == "png":
-            return tf.squeeze(tf.io.decode_png(encoded, channels=1), axis=-1)  # no copy
-        return tf.squeeze(_decode_jpeg(encoded, 1, None), axis=-1)
-
     frames = {}
     if "rgb" in streams:
         frames["rgb"] = tf.stack([_decode_jpeg(record["rgb"][positions[t]], 3, None)
                                   for t in range(num_snippets)])
     if "flow" in streams:
         for key in ("flow_x", "flow_y"):
-            frames[key] = tf.stack([decode_gray(record[key][positions[t]])
+            frames[key] = tf.stack([tf.squeeze(_decode_gray(record[key][positions[t]],  # no copy
+                                                             flow_format, None), axis=-1)
                                     for t in range(num_snippets)])
     return frames

@@ -94,8 +94,7 @@ def train_frames(records_dir: str, split: int = 1, batch_size: int = 32, num_sni
             max_aspect_distortion=max_aspect_distortion)
         frames = decoding.decode_frames(record, positions, num_snippets, flow_format, streams)
         frames = _fixed_shapes(frames, num_snippets, frame_size)
-        # The flip travels as int32 0/1, not bool: tf.distribute reduces a first batch when a
-        # strategy builds the model, and it cannot add bools.
+        # The flip as int32 0/1 (`models.preprocessed.clip_parameter_inputs` says why).
         return {**frames, "crop": window, "flip": tf.cast(flip, tf.int32)}, record["label"]
 
     dataset = records.map(clip, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)

@@ -39,6 +39,14 @@ def frame_inputs(num_snippets: int, frame_size=None, flow_planes: bool = True,
     return inputs
 
 
+def clip_parameter_inputs() -> dict:
+    """The inputs of each clip's augmentation, as `tan_keras.data.train_frames` hands them over:
+    'crop' [B, 4] int32 (y, x, h, w) and 'flip' [B] int32 (1: mirror; int32 rather than bool,
+    since tf.distribute cannot reduce a bool batch)."""
+    return {"crop": keras.Input((4,), dtype="int32", name="crop"),
+            "flip": keras.Input((), dtype="int32", name="flip")}
+
+
 def _num_snippets(model: keras.Model) -> int:
     return model.inputs[0].shape[1]
 
@@ -61,9 +69,7 @@ def training_model(model: keras.Model, backbone: str, frame_size=None,
       [B, 4] int32, 'flip' [B] int32 (1: mirror)} and the outputs of `model`; it shares `model`'s weights.
     """
     num_snippets, image_size = _num_snippets(model), _image_size(model)
-    inputs = frame_inputs(num_snippets, frame_size)
-    inputs["crop"] = keras.Input((4,), dtype="int32", name="crop")
-    inputs["flip"] = keras.Input((), dtype="int32", name="flip")
+    inputs = {**frame_inputs(num_snippets, frame_size), **clip_parameter_inputs()}
     streams = ClipPreprocessing(image_size, backbone, name="clip_preprocessing")(inputs)
     return keras.Model(inputs, model(streams), name=name or f"{model.name}_on_frames")
 

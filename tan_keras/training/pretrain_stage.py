@@ -40,11 +40,10 @@ def snippet_classifier_on_frames(classifier: keras.Model, stream: str, backbone:
     (the labels are repeated T times to match).
     """
     from tan_keras.layers import ClipPreprocessing, FoldSnippets
-    from tan_keras.models.preprocessed import frame_inputs
+    from tan_keras.models.preprocessed import clip_parameter_inputs, frame_inputs
 
-    inputs = frame_inputs(num_snippets, frame_size, streams=(stream,))
-    inputs["crop"] = keras.Input((4,), dtype="int32", name="crop")
-    inputs["flip"] = keras.Input((), dtype="int32", name="flip")
+    inputs = {**frame_inputs(num_snippets, frame_size, streams=(stream,)),
+              **clip_parameter_inputs()}
     image_size = classifier.inputs[0].shape[1]
     frames = ClipPreprocessing(image_size, backbone, name="clip_preprocessing")(inputs)[stream]
     return keras.Model(inputs, classifier(FoldSnippets(name="fold")(frames)),
