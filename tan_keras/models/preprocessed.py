@@ -66,7 +66,8 @@ def training_model(model: keras.Model, backbone: str, frame_size=None,
 
     Returns:
       A model with inputs {'rgb' [B, T, H, W, 3], 'flow_x', 'flow_y' [B, T, H, W] uint8, 'crop'
-      [B, 4] int32, 'flip' [B] int32 (1: mirror)} and the outputs of `model`; it shares `model`'s weights.
+      [B, 4] int32, 'flip' [B] int32 (1: mirror)} and the outputs of `model`; it shares
+      `model`'s weights.
     """
     num_snippets, image_size = _num_snippets(model), _image_size(model)
     inputs = {**frame_inputs(num_snippets, frame_size), **clip_parameter_inputs()}
