@@ -28,6 +28,8 @@ class ShardSelection(NamedTuple):
     parse: serialized record [] string -> `parsing.parse_record`'s dict; `parse_record` for
       data_prep's records, `tfds_source.parse_tfds_example` for a TFDS build.
     record_type: the proto the shards hold, for error messages.
+    selected_counts: selected videos each of those shards holds (None: unknown, taken to be
+      `expected_counts`); how input pipelines share the shards depends on it.
     """
     paths: list
     expected_counts: list
@@ -35,6 +37,7 @@ class ShardSelection(NamedTuple):
     num_classes: int
     parse: Callable = parse_record
     record_type: str = SEQUENCE_EXAMPLE
+    selected_counts: list | None = None
 
 
 def load_manifest(records_dir: str) -> dict:
@@ -91,5 +94,9 @@ def select_shards(records_dir: str, manifest: dict, split: int | str, side: str)
     for path in paths:
         if not tf.io.gfile.exists(path):
             raise FileNotFoundError(f"{manifest_path} lists the shard {path}, which does not exist.")
+    selected = [0] * len(manifest["shards"])
+    for video_id in video_ids:
+        selected[_shard_index(manifest, video_id, manifest_path)] += 1
     return ShardSelection(paths=paths, expected_counts=[counts[i] for i in wanted],
-                          video_ids=video_ids, num_classes=len(manifest["classes"]))
+                          video_ids=video_ids, num_classes=len(manifest["classes"]),
+                          selected_counts=[selected[i] for i in wanted])

@@ -89,6 +89,20 @@ def read_shard(path: tf.Tensor, expected: tf.Tensor, num_classes: int, flow_form
         _record_check(path, num_classes, flow_format, skip_corrupt, counter))
 
 
+def shares_by_file(selection: ShardSelection, num_pipelines: int) -> bool:
+    """Whether `num_pipelines` input pipelines should split `selection` by whole shards.
+
+    Pipeline i would read shards i, i + n, ...: yes when each of them then holds at least half of
+    total / n selected videos (so none is empty, and none repeats its share more than about
+    twice while the others finish an epoch).
+    """
+    counts = selection.selected_counts or selection.expected_counts
+    if len(counts) < num_pipelines:
+        return False
+    shares = [sum(counts[i::num_pipelines]) for i in range(num_pipelines)]
+    return 2 * num_pipelines * min(shares) >= sum(counts)
+
+
 def read_side(selection: ShardSelection, *, flow_format: str, skip_corrupt: bool,
               counter: CorruptRecordCounter | None, shuffle_seed: int | None, shuffle_files: bool,
               deterministic: bool, input_context: tf.distribute.InputContext | None = None
@@ -98,13 +112,14 @@ def read_side(selection: ShardSelection, *, flow_format: str, skip_corrupt: bool
     Each shard is parsed with `selection.parse` (data_prep's records or a TFDS build's).
 
     With an `input_context` of n > 1 input pipelines, pipeline i reads shards i, i + n, ... when
-    there are at least n shards, and every n-th record otherwise.
+    that gives every pipeline at least half its even share of the side's videos
+    (`shares_by_file`), and every n-th of the side's records in all the shards otherwise.
     """
     paths, counts = selection.paths, selection.expected_counts
     files = tf.data.Dataset.from_tensor_slices((paths, tf.constant(counts, tf.int64)))
     num_pipelines = input_context.num_input_pipelines if input_context else 1
     pipeline_id = input_context.input_pipeline_id if input_context else 0
-    shard_files = num_pipelines > 1 and len(paths) >= num_pipelines
+    shard_files = num_pipelines > 1 and shares_by_file(selection, num_pipelines)
     if shard_files:
         files = files.shard(num_pipelines, pipeline_id)
     if shuffle_files:
@@ -115,10 +130,11 @@ def read_side(selection: ShardSelection, *, flow_format: str, skip_corrupt: bool
                                           counter, selection.parse, selection.record_type),
         cycle_length=min(len(paths), _MAX_OPEN_SHARDS), block_length=1,
         num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
-    if num_pipelines > 1 and not shard_files:
-        records = records.shard(num_pipelines, pipeline_id)
     wanted = tf.lookup.StaticHashTable(
         tf.lookup.KeyValueTensorInitializer(tf.constant(selection.video_ids),
                                             tf.ones(len(selection.video_ids), tf.int32)),
         default_value=0)
-    return records.filter(lambda r: tf.equal(wanted.lookup(r["video_id"]), 1))
+    records = records.filter(lambda r: tf.equal(wanted.lookup(r["video_id"]), 1))
+    if num_pipelines > 1 and not shard_files:
+        records = records.shard(num_pipelines, pipeline_id)  # of the side's videos: even shares
+    return records

@@ -69,3 +69,37 @@ def test_input_pipelines_read_disjoint_shares_that_cover_the_side(png_records):
         assert max(len(labels) for labels in batches) <= 2  # the per-replica batch
         shares.append(sorted(int(y) for labels in batches for y in labels))
     assert all(shares) and sorted(shares[0] + shares[1]) == TRAIN_LABELS
+
+
+def _selection(selected_counts):
+    from tan_keras.data.manifest import ShardSelection
+
+    n = len(selected_counts)
+    return ShardSelection(paths=[f"s{i}" for i in range(n)], expected_counts=[9] * n,
+                          video_ids=[], num_classes=2, selected_counts=selected_counts)
+
+
+def test_pipelines_split_by_whole_shards_only_when_every_share_is_at_least_half_even():
+    from tan_keras.data.shard_reading import shares_by_file
+
+    assert shares_by_file(_selection([5, 5, 5, 5]), 2)  # shares 10 and 10
+    assert shares_by_file(_selection([6, 1, 1, 2]), 2)  # 7 and 3: 3 >= half of 5
+    assert not shares_by_file(_selection([8, 1, 1, 1]), 2)  # 9 and 2: 2 < half of 5.5
+    assert not shares_by_file(_selection([3]), 2)  # fewer shards than pipelines
+    assert not shares_by_file(_selection([4, 4, 0]), 3)  # one pipeline would read nothing
+
+
+def test_one_shard_is_shared_by_videos_of_the_side_evenly(ucf_records_root):
+    # One shard whose records alternate test and training videos (g01, g08 of each class): the
+    # pipelines take every other training video, not every other record (which would give one
+    # pipeline all three test videos and no training one).
+    records_dir = str(ucf_records_root / "ucf101")
+    shares = []
+    for pipeline in range(2):
+        context = tf.distribute.InputContext(num_input_pipelines=2, input_pipeline_id=pipeline,
+                                             num_replicas_in_sync=2)
+        dataset = data.train_dataset(records_dir, batch_size=2, num_snippets=2, image_size=16,
+                                     normalize=False, seed=0, input_context=context)
+        shares.append([int(y) for _, labels in dataset for y in labels.numpy()])
+    assert sorted(len(share) for share in shares) == [1, 2]
+    assert sorted(shares[0] + shares[1]) == [0, 1, 2]
