@@ -18,6 +18,7 @@ shared_flags.define_records_dir()
 shared_flags.define_workspace()
 shared_flags.define_split()
 shared_flags.define_training_flags()
+shared_flags.define_distribution_flags()
 flags.adopt_module_key_flags(shared_flags)
 flags.DEFINE_enum("stream", "rgb", list(choices.STREAMS), "Which stream's CNN to fine-tune.")
 flags.DEFINE_bool("imagenet", True, "Start from ImageNet weights (--noimagenet: random init).")
@@ -28,12 +29,14 @@ flags.register_multi_flags_validator(
 
 def main(argv):
     del argv
+    shared_flags.start_distribution()
     from tan_keras.training import pretrain_cnn
 
     path = pretrain_cnn(FLAGS.records_dir, FLAGS.workspace, FLAGS.stream, FLAGS.split,
                         shared_flags.training_settings(), imagenet=FLAGS.imagenet,
                         optimizer=FLAGS.optimizer, lr_schedule=FLAGS.lr_schedule,
-                        verbose=FLAGS.verbose, jit_compile=FLAGS.jit_compile)
+                        verbose=FLAGS.verbose, jit_compile=FLAGS.jit_compile,
+                        strategy=FLAGS.strategy)
     print(f"backbone weights: {path}")
 
 

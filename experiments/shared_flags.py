@@ -142,6 +142,53 @@ def define_model_flags(with_model: bool = True) -> None:
     flags.register_validator("dropout", cli.in_range(0, 1, high_open=True))
 
 
+def _cluster_flags_fit(values) -> bool:
+    given = [name for name in CLUSTER_FLAGS if values[name] is not None]
+    if given and values["strategy"] != "multi_worker":
+        raise flags.ValidationError(f"--{given[0]} is for --strategy=multi_worker. Received: "
+                                    f"--strategy={values['strategy']}")
+    if given and len(given) < len(CLUSTER_FLAGS):
+        missing = [f"--{name}" for name in CLUSTER_FLAGS if name not in given]
+        raise flags.ValidationError(f"--{given[0]} needs {' and '.join(missing)} too (or none "
+                                    f"of the three, on a cluster JAX finds by itself)")
+    if given and values["process_id"] >= values["num_processes"]:
+        raise flags.ValidationError(f"Expected --process_id in 0..{values['num_processes'] - 1}. "
+                                    f"Received: --process_id={values['process_id']}")
+    return True
+
+
+CLUSTER_FLAGS = ("coordinator_address", "num_processes", "process_id")
+
+
+def define_distribution_flags() -> None:
+    """Where training runs: --strategy, --num_cpu_devices, and the JAX cluster flags."""
+    flags.DEFINE_enum("strategy", "default", list(choices.STRATEGIES),
+                      "default: one device. mirrored: data parallel over this machine's GPUs (or "
+                      "logical CPUs). multi_worker: data parallel over several processes, the "
+                      "same command in each (docs/training.md#multi-process-training).")
+    flags.DEFINE_integer("num_cpu_devices", 1, "Split the CPU into this many logical devices (to "
+                         "run --strategy=mirrored without GPUs).", lower_bound=1)
+    flags.DEFINE_string("coordinator_address", None, "JAX, --strategy=multi_worker: HOST:PORT "
+                        "where process 0 listens. On TensorFlow, set TF_CONFIG instead.")
+    flags.DEFINE_integer("num_processes", None, "JAX, --strategy=multi_worker: how many "
+                         "processes.", lower_bound=1)
+    flags.DEFINE_integer("process_id", None, "JAX, --strategy=multi_worker: this process's id, "
+                         "0 (the chief) to --num_processes - 1.", lower_bound=0)
+    flags.register_multi_flags_validator(["strategy", *CLUSTER_FLAGS], _cluster_flags_fit)
+
+
+def start_distribution() -> None:
+    """Sets up the devices and joins the cluster, as the distribution flags say; a command's
+    `main` calls it first, before anything else starts TensorFlow or JAX."""
+    from tan_keras.training import distribution, runtime
+
+    if FLAGS.num_cpu_devices > 1:
+        runtime.split_cpu(FLAGS.num_cpu_devices)
+    if FLAGS.strategy == "multi_worker":
+        distribution.join_cluster(FLAGS.coordinator_address, FLAGS.num_processes,
+                                  FLAGS.process_id)
+
+
 def training_settings():
     """The `TrainingSettings` of the training flags (imports the training library)."""
     from tan_keras.training import TrainingSettings

@@ -4,14 +4,19 @@ r"""Stage 2: train TAN, or one of the paper's baselines, on one split.
         --model=tan --init=cnn --backbone=googlenet --epochs=20
 
 Writes <workspace>/train_tan/<run_name>/ (default run name <dataset>_split<k>_<model>_<init>);
-rerun after a crash, it resumes; rerun when done, it skips. The library function is
-`tan_keras.training.train_tan`; docs/training.md describes the stages.
+rerun after a crash, it resumes; rerun when done, it skips. On several processes (the same
+command in each; only --process_id differs, or TF_CONFIG's task on TensorFlow):
+
+    KERAS_BACKEND=jax python -m experiments.train_tan ... --strategy=multi_worker \
+        --coordinator_address=host0:1234 --num_processes=2 --process_id=0
+
+The library function is `tan_keras.training.train_tan`; docs/training.md describes the stages.
 """
 
 from absl import flags
 
 from experiments import shared_flags
-from tan_keras import choices, cli
+from tan_keras import cli
 
 FLAGS = flags.FLAGS
 shared_flags.define_records_dir()
@@ -20,14 +25,10 @@ shared_flags.define_split()
 shared_flags.define_training_flags()
 shared_flags.define_model_flags()
 shared_flags.define_init()
+shared_flags.define_distribution_flags()
 flags.adopt_module_key_flags(shared_flags)
 flags.DEFINE_string("run_name", None, "Stage folder name (default: "
                     "<dataset>_split<k>_<model>_<init>).")
-flags.DEFINE_enum("strategy", "default", list(choices.STRATEGIES),
-                  "default: one device. mirrored: tf.distribute over this machine's GPUs (or "
-                  "logical CPUs). multi_worker: MultiWorkerMirroredStrategy from TF_CONFIG.")
-flags.DEFINE_integer("num_cpu_devices", 1, "Split the CPU into this many logical devices (to "
-                     "run --strategy=mirrored without GPUs).", lower_bound=1)
 flags.DEFINE_bool("mixed_precision", False, "mixed_float16 on GPU, mixed_bfloat16 on CPU.")
 flags.DEFINE_integer("crash_after_epoch", None, "Tests only: SIGKILL after this epoch.")
 flags.register_multi_flags_validator(
@@ -37,10 +38,9 @@ flags.register_multi_flags_validator(
 
 def main(argv):
     del argv
-    from tan_keras.training import runtime, train_tan
+    shared_flags.start_distribution()
+    from tan_keras.training import train_tan
 
-    if FLAGS.num_cpu_devices > 1:
-        runtime.split_cpu(FLAGS.num_cpu_devices)
     stage_dir = train_tan(
         FLAGS.records_dir, FLAGS.workspace, model=FLAGS.model, init=FLAGS.init, split=FLAGS.split,
         settings=shared_flags.training_settings(), run_name=FLAGS.run_name,

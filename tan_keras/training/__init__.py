@@ -6,7 +6,8 @@
   Workspace, default_run_name, find_train_run: where the stages write (WORKSPACE.md).
 
 The modules: settings, stage_files (settings.json / done.json), workspace, runtime
-(determinism, mixed precision, strategies), checkpoints and fit (the resumable epoch loop),
+(determinism, mixed precision, logical CPUs), distribution (one device, this machine's devices,
+or several processes: `join_cluster`, `place`), checkpoints and fit (the resumable epoch loop),
 optimizers (optimizers and schedules), initialization (ImageNet, this workspace's CNNs, another
 TAN), inputs (the records, batches per epoch), pretrain_stage and tan_stage.
 """

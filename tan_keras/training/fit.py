@@ -23,7 +23,8 @@ from tan_keras.training.stage_files import LOG_DIR
 def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path, epochs: int,
                   base_learning_rate: float, seed: int, lr_schedule: str = "step",
                   keep_checkpoints: int = 0, verbose: int = 1,
-                  crash_after_epoch: int | None = None, weights_model=None) -> list[dict]:
+                  crash_after_epoch: int | None = None, weights_model=None,
+                  is_chief: bool = True, extra_callbacks=()) -> list[dict]:
     """Trains a compiled `model` for `epochs`, resuming from `stage_dir`'s checkpoints.
 
     Args:
@@ -41,6 +42,10 @@ def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path,
       weights_model: the model whose weights each checkpoint's .weights.h5 holds (default
         `model`): the float model inside a model that preprocesses its frames, so that
         checkpoints load like final weights.
+      is_chief: False in the other processes of a multi-process run: they train and resume like
+        the chief but write nothing (no checkpoint, no log) and show no progress.
+      extra_callbacks: more Keras callbacks for every epoch's `fit` (for example
+        `distribution.Placement.callbacks`); they run before the epoch's checkpoint is saved.
 
     Returns:
       The per-epoch logs of the epochs trained in this call.
@@ -53,22 +58,14 @@ def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path,
     done = checkpoints.restore_latest(stage_dir, model, optimizer)
     if done:
         print(f"Resuming {stage_dir} after epoch {done}/{epochs}.", flush=True)
-    log_dir = stage_dir / LOG_DIR
-    log_dir.mkdir(parents=True, exist_ok=True)
+    verbose = verbose if is_chief else 0
 
     def learning_rate(epoch, _current=None):
         return learning_rate_at(epoch, base_learning_rate, epochs, lr_schedule)
 
-    callbacks = [
-        keras.callbacks.LearningRateScheduler(learning_rate),
-        keras.callbacks.CSVLogger(str(log_dir / "train.csv"), append=True),
-    ]
-    if tensorboard_available():
-        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(log_dir / "tensorboard"),
-                                                     write_graph=False))
-    elif verbose:
-        print("note: the tensorboard package is not installed; logging to train.csv only "
-              "(pip install tensorboard for logs/tensorboard/).")
+    callbacks = [keras.callbacks.LearningRateScheduler(learning_rate), *extra_callbacks]
+    if is_chief:
+        callbacks += log_callbacks(stage_dir / LOG_DIR, verbose)
     history = []
     for epoch in range(done, epochs):
         keras.utils.set_random_seed(seed + epoch)
@@ -78,12 +75,28 @@ def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path,
         result = model.fit(make_dataset(epoch), initial_epoch=epoch, epochs=epoch + 1,
                            callbacks=callbacks, verbose=verbose, shuffle=False)
         history.append({k: float(v[-1]) for k, v in result.history.items()})
-        checkpoints.save_checkpoint(stage_dir, epoch + 1, model, optimizer, keep=keep_checkpoints,
-                                    weights_model=weights_model)
+        if is_chief:
+            path = checkpoints.save_checkpoint(stage_dir, epoch + 1, model, optimizer,
+                                               keep=keep_checkpoints, weights_model=weights_model)
+            if verbose:
+                print(f"Saved checkpoint {path}", flush=True)
         if crash_after_epoch is not None and epoch + 1 == crash_after_epoch:
             sys.stdout.flush()
             os.kill(os.getpid(), signal.SIGKILL)
     return history
+
+
+def log_callbacks(log_dir: Path, verbose: int) -> list:
+    """train.csv, and TensorBoard logs when the tensorboard package is installed."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    callbacks = [keras.callbacks.CSVLogger(str(log_dir / "train.csv"), append=True)]
+    if tensorboard_available():
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(log_dir / "tensorboard"),
+                                                     write_graph=False))
+    elif verbose:
+        print("note: the tensorboard package is not installed; logging to train.csv only "
+              "(pip install tensorboard for logs/tensorboard/).")
+    return callbacks
 
 
 def tensorboard_available() -> bool:

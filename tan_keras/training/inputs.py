@@ -79,15 +79,20 @@ def frame_settings(manifest: dict, records_dir: Path, split: int, num_snippets: 
 
 
 def train_batches(records_dir: Path, split: int, settings: TrainingSettings, epoch: int,
-                  drop_remainder: bool = False, streams=("rgb", "flow")):
+                  drop_remainder: bool = False, streams=("rgb", "flow"), input_context=None):
     """One epoch of uint8 training clips for a model with `ClipPreprocessing` in front:
     ({'rgb' [B, T, H, W, 3], 'flow_x', 'flow_y' [B, T, H, W], 'crop' [B, 4], 'flip' [B]},
     labels [B] int32), the streams asked for (`tan_keras.data.train_frames`).
 
-    The dataset knows its length (the manifest's count of training videos), so Keras shows it
-    in the progress bar. A corrupt record stops the epoch with an error naming its shard.
+    The dataset knows its length, so Keras shows it in the progress bar. A corrupt record stops
+    the epoch with an error naming its shard.
 
     drop_remainder: drop a last, smaller batch (multi-replica runs: every replica gets B / R).
+    input_context: a `tf.distribute.InputContext` in a multi-process run: this process's input
+      pipeline reads its own share of the shards (`data.shard_reading.read_side`) in batches of
+      B / (replicas in sync). An epoch is then (training videos // B) steps on every process,
+      each pipeline starting its share over when it runs out, so that every process takes the
+      same number of steps.
     """
     import tensorflow as tf
 
@@ -95,11 +100,23 @@ def train_batches(records_dir: Path, split: int, settings: TrainingSettings, epo
     from tan_keras.data.sources import select_side
 
     videos = len(select_side(str(records_dir), split, "train").video_ids)
-    batches = videos // settings.batch_size if drop_remainder else -(-videos // settings.batch_size)
+    pipelines = input_context.num_input_pipelines if input_context else 1
     dataset = data.train_frames(str(records_dir), split=split, batch_size=settings.batch_size,
                                 num_snippets=settings.num_snippets,
                                 seed=epoch_seed(settings.seed, epoch), deterministic=True,
-                                drop_remainder=drop_remainder, streams=streams)
+                                drop_remainder=drop_remainder or pipelines > 1, streams=streams,
+                                input_context=input_context)
+    if pipelines == 1:
+        batches = (videos // settings.batch_size if drop_remainder
+                   else -(-videos // settings.batch_size))
+    else:
+        steps = videos // settings.batch_size
+        if steps == 0:
+            raise IncompatibleInputError(
+                f"Expected at least batch_size={settings.batch_size} training videos in split "
+                f"{split} of {records_dir} for a multi-process epoch. Received: {videos}")
+        batches = steps * (input_context.num_replicas_in_sync // pipelines)
+        dataset = dataset.repeat().take(batches)
     return dataset.apply(tf.data.experimental.assert_cardinality(batches))
 
 

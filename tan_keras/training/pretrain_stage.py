@@ -12,7 +12,7 @@ from pathlib import Path
 import keras
 
 from tan_keras import choices
-from tan_keras.training import initialization, optimizers, runtime, stage_files
+from tan_keras.training import distribution, initialization, optimizers, runtime, stage_files
 from tan_keras.training.fit import fit_resumable
 from tan_keras.training.inputs import frame_size, read_manifest, split_videos, train_batches
 from tan_keras.training.settings import TrainingSettings
@@ -60,7 +60,7 @@ def _labels_per_snippet(batches, num_snippets: int):
 def pretrain_cnn(records_dir, workspace, stream: str = "rgb", split: int = 1,
                  settings: TrainingSettings = TrainingSettings(), imagenet: bool = True,
                  optimizer: str = "sgd", lr_schedule: str = "step", verbose: int = 1,
-                 jit_compile: bool = False) -> Path:
+                 jit_compile: bool = False, strategy: str = "default") -> Path:
     """Fine-tunes the `stream` CNN on `records_dir`'s split; returns backbone.weights.h5's path.
 
     Skips the work when the stage is done; resumes from its last epoch checkpoint otherwise.
@@ -76,9 +76,11 @@ def pretrain_cnn(records_dir, workspace, stream: str = "rgb", split: int = 1,
       optimizer, lr_schedule: see `optimizers.make_optimizer` and `optimizers.learning_rate_at`.
       verbose: Keras progress (1: a bar, 2: one line per epoch, 0: none).
       jit_compile: compile the train step with XLA.
+      strategy: 'default', 'mirrored' or 'multi_worker' (`distribution.place`), as train_tan's.
     """
     if stream not in choices.STREAMS:
         raise ValueError(f"Expected stream in {choices.STREAMS}. Received: stream={stream!r}")
+    distribution.check_strategy(strategy)
     manifest = read_manifest(records_dir)
     split_videos(manifest, split, "train", records_dir)
     weights = None
@@ -86,31 +88,44 @@ def pretrain_cnn(records_dir, workspace, stream: str = "rgb", split: int = 1,
         weights = initialization.imagenet_weights(settings.backbone, settings.imagenet_weights)
     stage_dir = Workspace(workspace).pretrain_dir(manifest["name"], split, stream)
     weights_file = stage_dir / BACKBONE_WEIGHTS
+    placement = distribution.place(strategy)
+    distribution.check_global_batch(settings.batch_size, placement)
     finished = stage_files.open_stage(stage_dir, {
         "stage": "pretrain_cnn", "dataset": manifest["name"], "split": int(split),
         "stream": stream, "classes": manifest["classes"],
         "num_classes": len(manifest["classes"]), "imagenet": bool(imagenet),
         "optimizer": optimizer, "lr_schedule": lr_schedule,
         "backbone": settings.backbone, "image_size": settings.image_size,
-        "training": settings.to_dict()}, run_name_flag=None)
+        "training": settings.to_dict()}, run_name_flag=None, write=placement.is_chief)
     if finished and weights_file.is_file():
         print(f"pretrain_cnn: {stage_dir} is done; skipping.")
         return weights_file
     runtime.make_deterministic(settings.seed)
-    classifier = build_snippet_classifier(settings.backbone, settings.image_size,
-                                          len(manifest["classes"]), stream, weights)
-    model = snippet_classifier_on_frames(classifier, stream, settings.backbone,
-                                         settings.num_snippets, frame_size(records_dir, split))
-    model.compile(optimizer=optimizers.make_optimizer(settings, optimizer),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["sparse_categorical_accuracy"], jit_compile=jit_compile)
+    print(f"pretrain_cnn: {stage_dir.name}, {placement.replicas} replica(s)"
+          + distribution.process_note(placement) + ".", flush=True)
+    with placement.scope:
+        classifier = build_snippet_classifier(settings.backbone, settings.image_size,
+                                              len(manifest["classes"]), stream, weights)
+        model = snippet_classifier_on_frames(classifier, stream, settings.backbone,
+                                             settings.num_snippets, frame_size(records_dir, split))
+        model.compile(optimizer=optimizers.make_optimizer(settings, optimizer),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=["sparse_categorical_accuracy"], jit_compile=jit_compile)
+        model.optimizer.build(model.trainable_variables)
+
+    def make_dataset(epoch):
+        return placement.distribute(lambda input_context: _labels_per_snippet(
+            train_batches(records_dir, split, settings, epoch, placement.replicas > 1,
+                          streams=(stream,), input_context=input_context),
+            settings.num_snippets))
+
     history = fit_resumable(
-        model, lambda epoch: _labels_per_snippet(
-            train_batches(records_dir, split, settings, epoch, streams=(stream,)),
-            settings.num_snippets),
-        stage_dir, settings.epochs, settings.learning_rate, settings.seed,
-        lr_schedule=lr_schedule, verbose=verbose, weights_model=classifier)
-    classifier.get_layer(f"{stream}_backbone").save_weights(weights_file)
-    stage_files.mark_done(stage_dir, {"epochs": settings.epochs,
-                                      "last_epoch": history[-1] if history else {}})
+        model, make_dataset, stage_dir, settings.epochs, settings.learning_rate, settings.seed,
+        lr_schedule=lr_schedule, verbose=verbose, weights_model=classifier,
+        is_chief=placement.is_chief, extra_callbacks=placement.callbacks)
+    if placement.is_chief:
+        classifier.get_layer(f"{stream}_backbone").save_weights(weights_file)
+        stage_files.mark_done(stage_dir, {"epochs": settings.epochs,
+                                          "last_epoch": history[-1] if history else {}})
+    distribution.report_weights(placement, model)
     return weights_file

@@ -1,15 +1,14 @@
-"""Process-wide training switches: determinism, mixed precision, distribution strategy.
+"""Process-wide training switches: determinism, mixed precision, logical CPU devices.
 
 These touch global state (TensorFlow's devices and op determinism, Keras' dtype policy), so the
-stages call them once, at the start, before building a model.
+stages call them once, at the start, before building a model. Where training runs (devices,
+processes) is `distribution`'s.
 """
 
-import contextlib
 import os
 
 import keras
 
-from tan_keras.choices import STRATEGIES
 from tan_keras.errors import IncompatibleInputError
 
 
@@ -62,56 +61,3 @@ def set_mixed_precision(enabled: bool) -> str:
         policy = "mixed_bfloat16"
     keras.mixed_precision.set_global_policy(policy)
     return policy
-
-
-def check_strategy(strategy: str) -> None:
-    """Raises when `strategy` cannot run here (see `strategy_scope`); creates nothing."""
-    if strategy not in STRATEGIES:
-        raise ValueError(f"Expected strategy in {STRATEGIES}. Received: strategy={strategy!r}")
-    if strategy == "default":
-        return
-    backend = keras.backend.backend()
-    if backend == "jax" and strategy == "multi_worker":
-        raise IncompatibleInputError(
-            "strategy='multi_worker' is not built on the JAX backend yet. Expected "
-            "KERAS_BACKEND=tensorflow with TF_CONFIG, or strategy='mirrored' on one machine")
-    if backend not in ("tensorflow", "jax"):
-        raise IncompatibleInputError(
-            f"Expected the tensorflow or jax Keras backend for strategy={strategy!r}. "
-            f"Received: backend={backend!r}")
-    if strategy == "multi_worker" and "TF_CONFIG" not in os.environ:
-        raise IncompatibleInputError("Expected the TF_CONFIG environment variable for "
-                                     "strategy='multi_worker'. Received: TF_CONFIG is not set")
-
-
-def strategy_scope(strategy: str):
-    """A context in which to build and compile the model, and the number of replicas.
-
-    Args:
-      strategy: 'default' (one device); 'mirrored', data parallel over this machine's devices
-        (all local GPUs, or all logical CPUs when there is no GPU): on TensorFlow a
-        `tf.distribute.MirroredStrategy`, on JAX `keras.distribution.DataParallel` (set globally;
-        each batch is split across the devices); or 'multi_worker'
-        (tf.distribute.MultiWorkerMirroredStrategy; reads the cluster from TF_CONFIG).
-
-    Returns:
-      (context manager, number of replicas).
-    """
-    check_strategy(strategy)
-    if strategy == "default":
-        return contextlib.nullcontext(), 1
-    if keras.backend.backend() == "jax":
-        import jax
-
-        devices = jax.devices()
-        keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
-        return contextlib.nullcontext(), len(devices)
-    import tensorflow as tf
-
-    if strategy == "mirrored":
-        gpus = tf.config.list_logical_devices("GPU")
-        devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
-        distribution = tf.distribute.MirroredStrategy(devices=devices)
-    else:
-        distribution = tf.distribute.MultiWorkerMirroredStrategy()
-    return distribution.scope(), distribution.num_replicas_in_sync

@@ -7,6 +7,7 @@ rerun skips.
 """
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -24,7 +25,9 @@ def write_settings(stage_dir: Path, settings: dict) -> Path:
     stage_dir = Path(stage_dir)
     stage_dir.mkdir(parents=True, exist_ok=True)
     path = stage_dir / SETTINGS_FILENAME
-    path.write_text(json.dumps(settings, indent=2, sort_keys=True) + "\n")
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(settings, indent=2, sort_keys=True) + "\n")
+    os.replace(temporary, path)  # other processes of a run read it: never half written
     return path
 
 
@@ -91,7 +94,8 @@ def check_compatible(expected: dict, found: dict, keys, source: Path, purpose: s
             + "; ".join(differences) + ".")
 
 
-def open_stage(stage_dir: Path, settings: dict, run_name_flag: str | None = "--run_name") -> bool:
+def open_stage(stage_dir: Path, settings: dict, run_name_flag: str | None = "--run_name",
+               write: bool = True) -> bool:
     """Records `settings` for a new stage folder, or checks an existing one against them.
 
     Call it once the stage's inputs are validated: it is what first writes into the folder.
@@ -108,13 +112,16 @@ def open_stage(stage_dir: Path, settings: dict, run_name_flag: str | None = "--r
       settings: what settings.json records (JSON-serialisable).
       run_name_flag: the flag that names this stage's folder, for the message (None: only
         --workspace does).
+      write: False in the other processes of a multi-process run: they check the folder as the
+        chief does, and leave the writing (settings.json, the restart's clean-up) to it.
 
     Returns:
       True when the stage is already finished with these settings (the caller skips it).
     """
     stage_dir = Path(stage_dir)
     if not (stage_dir / SETTINGS_FILENAME).is_file():
-        write_settings(stage_dir, settings)
+        if write:
+            write_settings(stage_dir, settings)
         return False
     differences = settings_differences(settings, read_settings(stage_dir))
     if not differences:
@@ -126,6 +133,8 @@ def open_stage(stage_dir: Path, settings: dict, run_name_flag: str | None = "--r
             f"{stage_dir} holds {work} with other settings: " + "; ".join(differences)
             + f". To start over, delete {stage_dir}; to keep it, choose another "
             + (f"{run_name_flag} or --workspace." if run_name_flag else "--workspace."))
+    if not write:
+        return False
     print(f"note: {stage_dir} was started with other settings but finished no epoch; "
           f"restarting it with these ({'; '.join(differences)}).", flush=True)
     shutil.rmtree(stage_dir / LOG_DIR, ignore_errors=True)

@@ -9,7 +9,7 @@ it resumes.
 from pathlib import Path
 
 from tan_keras import choices
-from tan_keras.training import initialization, optimizers, runtime, stage_files
+from tan_keras.training import distribution, initialization, optimizers, runtime, stage_files
 from tan_keras.training.fit import fit_resumable
 from tan_keras.training.inputs import (frame_settings, read_manifest, split_videos,
                                        train_batches)
@@ -106,7 +106,8 @@ def train_tan(records_dir, workspace, model: str = "tan", init: str = "imagenet"
       model_options: the model's sizes.
       optimizer: 'sgd' or 'adam' (`optimizers.make_optimizer`).
       lr_schedule: 'step' or 'constant' (`optimizers.learning_rate_at`).
-      strategy: 'default', 'mirrored' or 'multi_worker' (`runtime.strategy_scope`).
+      strategy: 'default', 'mirrored' or 'multi_worker' (`distribution.place`); 'multi_worker'
+        needs `distribution.join_cluster()` called first, and only the chief writes files.
       mixed_precision: mixed_float16 on GPU, mixed_bfloat16 on CPU.
       jit_compile: compile the train step with XLA.
       verbose: Keras progress (1: a bar, 2: one line per epoch, 0: none).
@@ -122,7 +123,7 @@ def train_tan(records_dir, workspace, model: str = "tan", init: str = "imagenet"
     checkpoints' weights files hold the float model's weights.
     """
     _check_choices(model, optimizer, lr_schedule)
-    runtime.check_strategy(strategy)
+    distribution.check_strategy(strategy)
     attention_name = attention_layer_name(attention_layer)
     kind, argument = choices.parse_init(init)
     manifest = read_manifest(records_dir)
@@ -142,18 +143,20 @@ def train_tan(records_dir, workspace, model: str = "tan", init: str = "imagenet"
     run_name = run_name or default_run_name(manifest["name"], split, model, init)
     stage_dir = Workspace(workspace).train_dir(run_name)
     frames = frame_settings(manifest, records_dir, split, settings.num_snippets)
+    placement = distribution.place(strategy)
+    distribution.check_global_batch(settings.batch_size, placement)
     finished = stage_files.open_stage(stage_dir, stage_settings(
         manifest, split, model, init, settings, model_options, mixed_precision, optimizer,
-        lr_schedule, attention_name, frames))
+        lr_schedule, attention_name, frames), write=placement.is_chief)
     if finished and (stage_dir / FINAL_WEIGHTS).is_file():
         print(f"train_tan: {stage_dir} is done; skipping.")
         return stage_dir
 
     runtime.make_deterministic(settings.seed)
     policy = runtime.set_mixed_precision(mixed_precision)
-    scope, replicas = runtime.strategy_scope(strategy)
-    print(f"train_tan: {run_name}, dtype policy {policy}, {replicas} replica(s).")
-    with scope:
+    print(f"train_tan: {run_name}, dtype policy {policy}, {placement.replicas} replica(s)"
+          + distribution.process_note(placement) + ".", flush=True)
+    with placement.scope:
         network = build_stage_model(model, len(manifest["classes"]), settings, model_options,
                                     backbone_weights, attention_layer)
         if cnn_weights:
@@ -173,14 +176,19 @@ def train_tan(records_dir, workspace, model: str = "tan", init: str = "imagenet"
         on_frames.optimizer.build(on_frames.trainable_variables)
 
     def make_dataset(epoch):
-        return train_batches(records_dir, split, settings, epoch, replicas > 1).map(
-            lambda inputs, labels: (inputs, training_targets(labels)))
+        return placement.distribute(lambda input_context: train_batches(
+            records_dir, split, settings, epoch, placement.replicas > 1,
+            input_context=input_context).map(
+                lambda inputs, labels: (inputs, training_targets(labels))))
 
     history = fit_resumable(on_frames, make_dataset, stage_dir, settings.epochs,
                             settings.learning_rate, settings.seed, lr_schedule=lr_schedule,
                             verbose=verbose, crash_after_epoch=crash_after_epoch,
-                            weights_model=network)
-    network.save_weights(stage_dir / FINAL_WEIGHTS)
-    stage_files.mark_done(stage_dir, {"epochs": settings.epochs,
-                                      "last_epoch": history[-1] if history else {}})
+                            weights_model=network, is_chief=placement.is_chief,
+                            extra_callbacks=placement.callbacks)
+    if placement.is_chief:
+        network.save_weights(stage_dir / FINAL_WEIGHTS)
+        stage_files.mark_done(stage_dir, {"epochs": settings.epochs,
+                                          "last_epoch": history[-1] if history else {}})
+    distribution.report_weights(placement, network)
     return stage_dir

@@ -66,3 +66,36 @@ def kill_when_a_video_is_built(proc: subprocess.Popen, output_dir, timeout: floa
         time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+
+
+def run_together(commands, timeout: float = 420) -> list[tuple[int, str]]:
+    """Starts `python -m <module> <flags>` for each (argv, env) of `commands` at once, from the
+    repository root, and waits for all: [(exit status, stdout and stderr)], in order.
+
+    The processes of one multi-process run wait for each other, so one that hangs is killed
+    with the others after `timeout` seconds (and the exit statuses say so).
+    """
+    import tempfile
+    import time
+
+    with tempfile.TemporaryDirectory() as folder:
+        logs = [open(os.path.join(folder, f"{i}.log"), "w+") for i in range(len(commands))]
+        processes = [subprocess.Popen([sys.executable, "-m", *map(str, argv)], cwd=REPO_ROOT,
+                                      env=command_env(**env), stdout=log,
+                                      stderr=subprocess.STDOUT, text=True)
+                     for (argv, env), log in zip(commands, logs)]
+        deadline = time.time() + timeout
+        for process in processes:
+            try:
+                process.wait(timeout=max(deadline - time.time(), 1))
+            except subprocess.TimeoutExpired:
+                for other in processes:
+                    other.kill()
+                process.wait()
+        results = []
+        for process, log in zip(processes, logs):
+            process.wait()
+            log.seek(0)
+            results.append((process.returncode, log.read()))
+            log.close()
+        return results

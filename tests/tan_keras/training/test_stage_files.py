@@ -80,3 +80,15 @@ def test_check_compatible_and_read_settings_name_the_file(tmp_path):
         stage_files.check_compatible({"image_size": 32, "backbone": "tiny"},
                                      {"image_size": 64, "backbone": "tiny"},
                                      ("image_size", "backbone"), "w.h5", "--init=cnn")
+
+
+def test_other_processes_check_the_folder_but_write_nothing(tmp_path):
+    stage = tmp_path / "stage"
+    assert stage_files.open_stage(stage, SETTINGS, write=False) is False
+    assert not stage.exists()  # the chief writes settings.json
+    stage_files.open_stage(stage, SETTINGS)
+    _finish_an_epoch(stage)
+    with pytest.raises(IncompatibleInputError, match="training.seed is 3 there but 4 here"):
+        stage_files.open_stage(stage, _other(seed=4), write=False)
+    (stage / stage_files.DONE_FILENAME).write_text("{}")
+    assert stage_files.open_stage(stage, SETTINGS, write=False) is True
