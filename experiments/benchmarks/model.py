@@ -48,19 +48,21 @@ crop, resize, flip, flow image and normalisation run in the train step.
 `--profile=DIR` writes a trace of `--profile_steps` steady-state steps (JAX: `jax.profiler.trace`
 with a Perfetto trace; TensorFlow: `tf.profiler.experimental`), which TensorBoard's profiler or
 ui.perfetto.dev opens. On JAX no TensorFlow is imported: this runs where only JAX and Keras are.
+
+This module is the command (flags, the cached start-up's runs, the report); `model_setup` makes
+the batches and models, and `model_timing` times them.
 """
 
-import glob
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 from absl import app, flags
 
+from experiments.benchmarks.model_timing import measure, use_compilation_cache
 from tan_keras import choices
 
 FLAGS = flags.FLAGS
@@ -99,7 +101,6 @@ flags.DEFINE_bool("first_call_only", False, "Stop after the first call (the cach
 flags.DEFINE_string("result_json", "", "Write the figures to this JSON file instead of printing "
                     "the report (the runs of --cached_start_up).")
 
-STORED_FRAME = (256, 340)  # (H, W) of the records' frames at S = 224
 LOOPS = ("fit", "train_on_batch")
 
 
@@ -123,294 +124,6 @@ def _check_steps(values) -> bool:
                              "with --frames=uint8 (the evaluation model makes the 10 views).")
 def _check_uint8_views(values) -> bool:
     return values["frames"] == "float" or values["eval_views"] in (0, 10)
-
-
-# Inputs.
-
-def normalised_clips(batch_size: int, num_snippets: int, image_size: int, seed: int = 0) -> dict:
-    """Random normalised clips {'rgb', 'flow': [B, T, S, S, 3] float32} in [-1, 1]."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    shape = (batch_size, num_snippets, image_size, image_size, 3)
-    return {stream: rng.uniform(-1.0, 1.0, size=shape).astype("float32")
-            for stream in ("rgb", "flow")}
-
-
-def stored_frame_size(image_size: int) -> tuple[int, int]:
-    """(H, W) of stored frames for crops of side S: 256 x 340 scaled by S / 224."""
-    return tuple(max(1, round(side * image_size / 224)) for side in STORED_FRAME)
-
-
-def uint8_frames(batch_size: int, num_snippets: int, frame_size: tuple[int, int],
-                 seed: int = 0, with_augmentation: bool = True) -> dict:
-    """Random uint8 frames as `tan_keras.data.train_frames` hands them over.
-
-    Returns {'rgb': [B, T, H, W, 3], 'flow_x', 'flow_y': [B, T, H, W] uint8} and, with
-    `with_augmentation`, 'crop': [B, 4] int32 (y, x, h, w), a square of 0.875 of the short side
-    at a random place, and 'flip': [B] int32 (1: mirror).
-    """
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    height, width = frame_size
-    frames = {"rgb": rng.integers(0, 256, (batch_size, num_snippets, height, width, 3)),
-              "flow_x": rng.integers(0, 256, (batch_size, num_snippets, height, width)),
-              "flow_y": rng.integers(0, 256, (batch_size, num_snippets, height, width))}
-    frames = {name: values.astype("uint8") for name, values in frames.items()}
-    if with_augmentation:
-        side = max(1, int(0.875 * min(height, width)))
-        y = rng.integers(0, height - side + 1, batch_size)
-        x = rng.integers(0, width - side + 1, batch_size)
-        frames["crop"] = np.stack([y, x, np.full_like(y, side), np.full_like(y, side)],
-                                  axis=1).astype("int32")
-        frames["flip"] = rng.integers(0, 2, batch_size).astype("int32")
-    return frames
-
-
-def random_labels(batch_size: int, num_classes: int, seed: int = 0):
-    """[B] int32 labels."""
-    import numpy as np
-
-    return np.random.default_rng(seed).integers(0, num_classes, batch_size).astype("int32")
-
-
-def on_device(structure):
-    """A dict of NumPy arrays -> the same dict of backend tensors on the default device."""
-    import keras
-
-    return {name: keras.ops.convert_to_tensor(value) for name, value in structure.items()}
-
-
-# The models.
-
-def build_models(settings: dict):
-    """The compiled model to train and the model to time evaluation with.
-
-    Returns (train_model, eval_model): with frames 'float' both are the float model (inputs
-    {'rgb', 'flow'} [B, T, S, S, 3]); with 'uint8', `preprocessed.training_model` and
-    `preprocessed.evaluation_model` around it, on frames of `stored_frame_size(S)`.
-    """
-    import keras
-
-    from tan_keras.models import build_model, compile_for_training
-
-    keras.mixed_precision.set_global_policy(
-        "mixed_bfloat16" if settings["mixed_precision"] else "float32")
-    network = build_model(settings["model"], settings["num_classes"],
-                          backbone=settings["backbone"], num_snippets=settings["num_snippets"],
-                          image_size=settings["image_size"], rnn_units=settings["rnn_units"],
-                          attention_units=settings["attention_units"])
-    train_model = eval_model = network
-    if settings["frames"] == "uint8":
-        from tan_keras.models import preprocessed
-
-        frame_size = stored_frame_size(settings["image_size"])
-        train_model = preprocessed.training_model(network, settings["backbone"], frame_size)
-        eval_model = preprocessed.evaluation_model(network, settings["backbone"], frame_size,
-                                                   flow_planes=True)
-    compile_for_training(train_model, keras.optimizers.SGD(0.001, momentum=0.9),
-                         jit_compile=settings["jit_compile"],
-                         steps_per_execution=settings["steps_per_execution"])
-    return train_model, eval_model
-
-
-def training_batch(settings: dict):
-    """(inputs, targets) of one training batch, on the device."""
-    from tan_keras.models import training_targets
-
-    batch_size, num_snippets = settings["batch_size"], settings["num_snippets"]
-    if settings["frames"] == "uint8":
-        inputs = uint8_frames(batch_size, num_snippets, stored_frame_size(settings["image_size"]))
-    else:
-        inputs = normalised_clips(batch_size, num_snippets, settings["image_size"])
-    targets = training_targets(random_labels(batch_size, settings["num_classes"]))
-    return on_device(inputs), on_device(targets)
-
-
-def evaluation_batch(settings: dict) -> dict:
-    """One test video: float views [V, T, S, S, 3], or uint8 frames [1, T, H, W(, 3)]."""
-    if settings["frames"] == "uint8":
-        return on_device(uint8_frames(1, settings["num_snippets"],
-                                      stored_frame_size(settings["image_size"]), seed=1,
-                                      with_augmentation=False))
-    return on_device(normalised_clips(settings["eval_views"], settings["num_snippets"],
-                                      settings["image_size"], seed=1))
-
-
-# The training loops: each returns `run(steps)`, which trains that many steps and waits for them.
-
-def repeated_batch(inputs: dict, targets: dict):
-    """What fit reads: the same (inputs, targets) batch forever. On JAX a generator of the
-    device arrays (fit keeps them where they are); on TensorFlow a repeated tf.data dataset."""
-    import keras
-
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        return tf.data.Dataset.from_tensors((inputs, targets)).repeat()
-
-    def forever():
-        while True:
-            yield inputs, targets
-
-    return forever()
-
-
-def wait_for_training(model) -> None:
-    """Blocks until the last step's update is computed (every step before it is, too)."""
-    import keras
-
-    keras.ops.convert_to_numpy(model.optimizer.iterations)
-    keras.ops.convert_to_numpy(model.trainable_variables[-1])
-
-
-def loop_runner(loop: str, model, inputs: dict, targets: dict):
-    """run(steps) of `loop` ('fit' or 'train_on_batch')."""
-    return {"fit": fit_runner, "train_on_batch": train_on_batch_runner}[loop](model, inputs,
-                                                                               targets)
-
-
-def fit_runner(model, inputs: dict, targets: dict):
-    """run(steps): one `model.fit` call of `steps` steps (one epoch), then a wait."""
-    def run(steps: int) -> None:
-        model.fit(repeated_batch(inputs, targets), steps_per_epoch=steps, epochs=1, verbose=0,
-                  shuffle=False)
-        wait_for_training(model)
-    return run
-
-
-def train_on_batch_runner(model, inputs: dict, targets: dict):
-    """run(steps): `model.train_on_batch` `steps` times (each returns host floats)."""
-    def run(steps: int) -> None:
-        for _ in range(steps):
-            model.train_on_batch(inputs, targets)
-    return run
-
-
-def seconds(call, *args) -> float:
-    """Wall-clock seconds of `call(*args)`."""
-    start = time.perf_counter()
-    call(*args)
-    return time.perf_counter() - start
-
-
-# Profiling, compilation cache and devices: the backend-specific parts.
-
-def profiled(run, steps: int, directory: str) -> list[str]:
-    """Runs `run(steps)` under the backend's profiler, writing to `directory`.
-
-    Returns the trace files written (*.xplane.pb for TensorBoard's profiler; on JAX also
-    perfetto_trace.json.gz for ui.perfetto.dev).
-    """
-    import keras
-
-    if keras.backend.backend() == "jax":
-        import jax
-
-        with jax.profiler.trace(directory, create_perfetto_trace=True):
-            run(steps)
-    elif keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        tf.profiler.experimental.start(directory)
-        try:
-            run(steps)
-        finally:
-            tf.profiler.experimental.stop()
-    else:
-        raise ValueError("Expected KERAS_BACKEND jax or tensorflow for --profile. "
-                         f"Received: {keras.backend.backend()!r}")
-    return sorted(path for pattern in ("*.xplane.pb", "*perfetto_trace.json.gz")
-                  for path in glob.glob(os.path.join(directory, "**", pattern), recursive=True))
-
-
-def use_compilation_cache(directory: str) -> None:
-    """JAX: cache every compiled program in `directory`, however small or quick to compile."""
-    import jax
-
-    jax.config.update("jax_compilation_cache_dir", directory)
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
-
-
-def device_description() -> str:
-    """'<count>x<kind>' of the backend's devices, e.g. '1xNVIDIA_H200' or '1xcpu'."""
-    import keras
-
-    if keras.backend.backend() == "jax":
-        import jax
-
-        devices = jax.devices()
-        kind = devices[0].device_kind
-    else:
-        devices = keras.distribution.list_devices()
-        kind = devices[0].split(":")[0]
-    return f"{len(devices)}x{kind.replace(' ', '_')}"
-
-
-# One measuring run.
-
-def measure(settings: dict) -> dict:
-    """Builds the models and times them as the docstring of this module says.
-
-    Args:
-      settings: this command's flags by name (jit_compile as 'auto', True or False).
-
-    Returns:
-      The figures: build_s, first_call_s and, unless settings['first_call_only'], step_s,
-      clips_per_s, eval_video_s (with eval_views > 0) and trace_files (with a profile dir).
-    """
-    import keras
-
-    start = time.perf_counter()
-    train_model, eval_model = build_models(settings)
-    figures = {"backend": keras.backend.backend(), "device": device_description(),
-               "params": train_model.count_params(), "build_s": time.perf_counter() - start}
-    inputs, targets = training_batch(settings)
-    loops = settings["loop"]
-    runs = {loop: loop_runner(loop, train_model, inputs, targets) for loop in loops}
-    figures["first_call_s"] = seconds(runs[loops[0]], settings["steps_per_execution"])
-    if settings["first_call_only"]:
-        return figures
-    for loop in loops[1:]:
-        runs[loop](1)  # TensorFlow traces train_on_batch's step apart from fit's
-    if settings["warmup_steps"]:
-        runs[loops[0]](settings["warmup_steps"])
-    figures.update(steady_state(runs, settings["steps"], settings["repeats"],
-                                settings["batch_size"]))
-    if settings["profile"]:
-        figures["trace_files"] = profiled(runs[loops[0]], settings["profile_steps"],
-                                          settings["profile"])
-    if settings["eval_views"]:
-        figures["eval_video_s"] = time_one_test_video(eval_model, evaluation_batch(settings),
-                                                      settings["steps"])
-    return figures
-
-
-def steady_state(runs: dict, steps: int, repeats: int, batch_size: int) -> dict:
-    """Times `repeats` calls of `steps` steps of each loop, the loops in turn (so that a load
-    from elsewhere falls on all of them), and keeps each loop's fastest call.
-
-    Returns step_s and clips_per_s of the first loop, and step_s_<loop>, clips_per_s_<loop> of
-    the others.
-    """
-    times = {loop: [] for loop in runs}
-    for _ in range(repeats):
-        for loop, run in runs.items():
-            times[loop].append(seconds(run, steps) / steps)
-    figures = {}
-    for index, (loop, loop_times) in enumerate(times.items()):
-        suffix = "" if index == 0 else f"_{loop}"
-        figures[f"step_s{suffix}"] = min(loop_times)
-        figures[f"clips_per_s{suffix}"] = batch_size / figures[f"step_s{suffix}"]
-    return figures
-
-
-def time_one_test_video(model, video: dict, repeats: int) -> float:
-    """Seconds of `model.predict_on_batch(video)`, the mean of `repeats` after a first call."""
-    model.predict_on_batch(video)  # compiles
-    return seconds(lambda: [model.predict_on_batch(video) for _ in range(repeats)]) / repeats
 
 
 # The cached start-up: the same command twice, in fresh processes.
