@@ -84,7 +84,8 @@ def define_training_flags() -> None:
                         "Keras applications' own download.")
     flags.DEFINE_integer("verbose", 1, "Keras progress: 1 bar, 2 one line per epoch, 0 none.",
                          lower_bound=0, upper_bound=2)
-    flags.DEFINE_bool("jit_compile", False, "Compile the train step with XLA.")
+    flags.DEFINE_bool("jit_compile", False, "TensorFlow: compile the train step with XLA. "
+                      "On JAX the train step is always compiled with XLA.")
     flags.register_validator("learning_rate", cli.positive)
     flags.register_validator("momentum", cli.in_range(0, 1, high_open=True))
     flags.register_multi_flags_validator(["backbone", "image_size"], _image_size_fits_backbone)

@@ -75,7 +75,8 @@ def pretrain_cnn(records_dir, workspace, stream: str = "rgb", split: int = 1,
       imagenet: start from ImageNet weights (`settings.imagenet_weights`); else random init.
       optimizer, lr_schedule: see `optimizers.make_optimizer` and `optimizers.learning_rate_at`.
       verbose: Keras progress (1: a bar, 2: one line per epoch, 0: none).
-      jit_compile: compile the train step with XLA.
+      jit_compile: TensorFlow: compile the train step with XLA (on JAX it always is,
+        `runtime.train_step_jit`).
       strategy: 'default', 'mirrored' or 'multi_worker' (`distribution.place`), as train_tan's.
     """
     if stream not in choices.STREAMS:
@@ -110,7 +111,8 @@ def pretrain_cnn(records_dir, workspace, stream: str = "rgb", split: int = 1,
                                              settings.num_snippets, frame_size(records_dir, split))
         model.compile(optimizer=optimizers.make_optimizer(settings, optimizer),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                      metrics=["sparse_categorical_accuracy"], jit_compile=jit_compile)
+                      metrics=["sparse_categorical_accuracy"],
+                      jit_compile=runtime.train_step_jit(jit_compile))
         model.optimizer.build(model.trainable_variables)
 
     def make_dataset(epoch):

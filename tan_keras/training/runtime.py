@@ -61,3 +61,13 @@ def set_mixed_precision(enabled: bool) -> str:
         policy = "mixed_bfloat16"
     keras.mixed_precision.set_global_policy(policy)
     return policy
+
+
+def train_step_jit(jit_compile: bool) -> bool:
+    """`Model.compile(jit_compile=)` for a stage's train step.
+
+    On TensorFlow, `jit_compile` chooses XLA over TensorFlow's own graph. On JAX the step is
+    always jitted: XLA is JAX's compiler, and without jit Keras runs the step op by op, compiling
+    each op on its own (the tiny TAN of the tests took about 20 s a step on the CPU that way).
+    """
+    return True if keras.backend.backend() == "jax" else bool(jit_compile)

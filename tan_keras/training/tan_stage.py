@@ -109,7 +109,8 @@ def train_tan(records_dir, workspace, model: str = "tan", init: str = "imagenet"
       strategy: 'default', 'mirrored' or 'multi_worker' (`distribution.place`); 'multi_worker'
         needs `distribution.join_cluster()` called first, and only the chief writes files.
       mixed_precision: mixed_float16 on GPU, mixed_bfloat16 on CPU.
-      jit_compile: compile the train step with XLA.
+      jit_compile: TensorFlow: compile the train step with XLA (on JAX it always is,
+        `runtime.train_step_jit`).
       verbose: Keras progress (1: a bar, 2: one line per epoch, 0: none).
       attention_layer: TAN only: a `TemporalAttention` subclass (or a callable `(units,
         name=...) -> layer`), registered with `keras.saving.register_keras_serializable`, built
@@ -172,7 +173,7 @@ def train_tan(records_dir, workspace, model: str = "tan", init: str = "imagenet"
         height_width = tuple(reversed(frames["frame_size"]))
         on_frames = training_model(network, settings.backbone, height_width)
         compile_for_training(on_frames, optimizers.make_optimizer(settings, optimizer),
-                             jit_compile=jit_compile)
+                             jit_compile=runtime.train_step_jit(jit_compile))
         on_frames.optimizer.build(on_frames.trainable_variables)
 
     def make_dataset(epoch):
