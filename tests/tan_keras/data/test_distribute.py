@@ -57,17 +57,24 @@ def test_mirrored_strategy_on_two_cpus_divides_the_batch(png_records):
     assert report["labels"] == TRAIN_LABELS
 
 
-def test_input_pipelines_read_disjoint_shares_that_cover_the_side(png_records):
-    records_dir, _ = png_records
-    shares = []
+def _batches_per_pipeline(records_dir: str, batch_size: int) -> list[list[list[int]]]:
+    """The label batches each of 2 input pipelines (2 replicas) reads, for a global batch."""
+    pipelines = []
     for pipeline in range(2):
         context = tf.distribute.InputContext(num_input_pipelines=2, input_pipeline_id=pipeline,
                                              num_replicas_in_sync=2)
-        dataset = data.train_dataset(records_dir, batch_size=4, num_snippets=2, image_size=16,
-                                     normalize=False, seed=0, input_context=context)
-        batches = [labels.numpy() for _, labels in dataset]
-        assert max(len(labels) for labels in batches) <= 2  # the per-replica batch
-        shares.append(sorted(int(y) for labels in batches for y in labels))
+        dataset = data.train_dataset(records_dir, batch_size=batch_size, num_snippets=2,
+                                     image_size=16, normalize=False, seed=0,
+                                     input_context=context)
+        pipelines.append([[int(y) for y in labels.numpy()] for _, labels in dataset])
+    return pipelines
+
+
+def test_input_pipelines_read_disjoint_shares_that_cover_the_side(png_records):
+    records_dir, _ = png_records
+    pipelines = _batches_per_pipeline(records_dir, batch_size=4)
+    assert max(len(labels) for batches in pipelines for labels in batches) <= 2  # per replica
+    shares = [sorted(y for labels in batches for y in labels) for batches in pipelines]
     assert all(shares) and sorted(shares[0] + shares[1]) == TRAIN_LABELS
 
 
@@ -93,13 +100,7 @@ def test_one_shard_is_shared_by_videos_of_the_side_evenly(ucf_records_root):
     # One shard whose records alternate test and training videos (g01, g08 of each class): the
     # pipelines take every other training video, not every other record (which would give one
     # pipeline all three test videos and no training one).
-    records_dir = str(ucf_records_root / "ucf101")
-    shares = []
-    for pipeline in range(2):
-        context = tf.distribute.InputContext(num_input_pipelines=2, input_pipeline_id=pipeline,
-                                             num_replicas_in_sync=2)
-        dataset = data.train_dataset(records_dir, batch_size=2, num_snippets=2, image_size=16,
-                                     normalize=False, seed=0, input_context=context)
-        shares.append([int(y) for _, labels in dataset for y in labels.numpy()])
+    pipelines = _batches_per_pipeline(str(ucf_records_root / "ucf101"), batch_size=2)
+    shares = [[y for labels in batches for y in labels] for batches in pipelines]
     assert sorted(len(share) for share in shares) == [1, 2]
     assert sorted(shares[0] + shares[1]) == [0, 1, 2]
