@@ -171,7 +171,8 @@ def check_strategy(strategy: str) -> None:
         how = (JAX_CLUSTER_HINT if backend == "jax" else "TF_CONFIG set")
         raise IncompatibleInputError(
             "Expected this process to have joined its cluster for strategy='multi_worker' "
-            "(tan_keras.training.join_cluster(), first thing in the program; the commands do it "
+            "(tan_keras.training.distribution.join_cluster(), first thing in the program; the "
+            "commands do it "
             f"when given --strategy=multi_worker with {how}). Received: no cluster joined")
 
 
