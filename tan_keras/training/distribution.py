@@ -172,8 +172,8 @@ def check_strategy(strategy: str) -> None:
         raise IncompatibleInputError(
             "Expected this process to have joined its cluster for strategy='multi_worker' "
             "(tan_keras.training.distribution.join_cluster(), first thing in the program; the "
-            "commands do it "
-            f"when given --strategy=multi_worker with {how}). Received: no cluster joined")
+            f"commands do it when given --strategy=multi_worker with {how}). Received: no "
+            "cluster joined")
 
 
 @dataclasses.dataclass
