@@ -143,6 +143,9 @@ def define_model_flags(with_model: bool = True) -> None:
     flags.register_validator("dropout", cli.in_range(0, 1, high_open=True))
 
 
+CLUSTER_FLAGS = ("coordinator_address", "num_processes", "process_id")
+
+
 def _cluster_flags_fit(values) -> bool:
     given = [name for name in CLUSTER_FLAGS if values[name] is not None]
     if given and values["strategy"] != "multi_worker":
@@ -156,9 +159,6 @@ def _cluster_flags_fit(values) -> bool:
         raise flags.ValidationError(f"Expected --process_id in 0..{values['num_processes'] - 1}. "
                                     f"Received: --process_id={values['process_id']}")
     return True
-
-
-CLUSTER_FLAGS = ("coordinator_address", "num_processes", "process_id")
 
 
 def define_distribution_flags() -> None:

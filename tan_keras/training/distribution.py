@@ -201,9 +201,16 @@ class Placement:
         return self.process.is_chief
 
 
-def place(strategy: str) -> Placement:
+def place(strategy: str, batch_size: int) -> Placement:
     """The `Placement` of `strategy` ('default', 'mirrored' or 'multi_worker', see the module
-    docstring). On JAX, 'mirrored' and 'multi_worker' set Keras' global distribution."""
+    docstring), checked against the global `batch_size` (`check_global_batch`). On JAX,
+    'mirrored' and 'multi_worker' set Keras' global distribution."""
+    placement = _place(strategy)
+    check_global_batch(batch_size, placement)
+    return placement
+
+
+def _place(strategy: str) -> Placement:
     check_strategy(strategy)
     alone = ProcessGroup(index=0, count=1)
     if strategy == "default":
@@ -243,6 +250,7 @@ class ReplicaStatisticsAverage(keras.callbacks.Callback):
     def __init__(self, strategy):
         super().__init__()
         self.strategy = strategy
+        self._replica_means = None  # traced once, at the first epoch's end
 
     def on_epoch_end(self, epoch, logs=None):
         import tensorflow as tf
@@ -251,15 +259,12 @@ class ReplicaStatisticsAverage(keras.callbacks.Callback):
                      if "float" in str(v.dtype)]
         if not variables:
             return
-
-        @tf.function
-        def replica_means():
-            def local_mean():
+        if self._replica_means is None:
+            def local_means():
                 context = tf.distribute.get_replica_context()
                 return context.all_reduce("MEAN", [tf.identity(v) for v in variables])
-            return self.strategy.run(local_mean)
-
-        for variable, mean in zip(variables, replica_means()):
+            self._replica_means = tf.function(lambda: self.strategy.run(local_means))
+        for variable, mean in zip(variables, self._replica_means()):
             variable.assign(self.strategy.experimental_local_results(mean)[0])
 
 

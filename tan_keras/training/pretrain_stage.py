@@ -89,8 +89,7 @@ def pretrain_cnn(records_dir, workspace, stream: str = "rgb", split: int = 1,
         weights = initialization.imagenet_weights(settings.backbone, settings.imagenet_weights)
     stage_dir = Workspace(workspace).pretrain_dir(manifest["name"], split, stream)
     weights_file = stage_dir / BACKBONE_WEIGHTS
-    placement = distribution.place(strategy)
-    distribution.check_global_batch(settings.batch_size, placement)
+    placement = distribution.place(strategy, settings.batch_size)
     finished = stage_files.open_stage(stage_dir, {
         "stage": "pretrain_cnn", "dataset": manifest["name"], "split": int(split),
         "stream": stream, "classes": manifest["classes"],

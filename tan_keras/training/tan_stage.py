@@ -144,8 +144,7 @@ def train_tan(records_dir, workspace, model: str = "tan", init: str = "imagenet"
     run_name = run_name or default_run_name(manifest["name"], split, model, init)
     stage_dir = Workspace(workspace).train_dir(run_name)
     frames = frame_settings(manifest, records_dir, split, settings.num_snippets)
-    placement = distribution.place(strategy)
-    distribution.check_global_batch(settings.batch_size, placement)
+    placement = distribution.place(strategy, settings.batch_size)
     finished = stage_files.open_stage(stage_dir, stage_settings(
         manifest, split, model, init, settings, model_options, mixed_precision, optimizer,
         lr_schedule, attention_name, frames), write=placement.is_chief)
