@@ -3,7 +3,7 @@
 Worker processes encode records without loading TensorFlow (seconds and hundreds of MB per
 worker). The bytes equal `tf.train.SequenceExample(...).SerializeToString(deterministic=True)`:
 map entries sorted by key, repeated int64/float packed (proto3), as
-tests/data_prep/test_prep_proto_wire.py checks against TensorFlow itself.
+tests/data_prep/test_proto_wire.py checks against TensorFlow itself.
 
 Messages (field numbers from tensorflow/core/example/{feature,example}.proto):
   SequenceExample { Features context = 1; FeatureLists feature_lists = 2; }

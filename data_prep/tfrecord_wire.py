@@ -4,7 +4,7 @@ A TFRecord file is a sequence of frames:
   uint64 length (little endian) | uint32 masked CRC-32C of the length bytes |
   data [length bytes] | uint32 masked CRC-32C of the data,
 where masked(crc) = ((crc >> 15 | crc << 17) + 0xa282ead8) mod 2^32 (TensorFlow's
-`tsl/lib/hash/crc32c.h`). `tests/data_prep/test_prep_proto_wire.py` checks the bytes against
+`tsl/lib/hash/crc32c.h`). `tests/data_prep/test_proto_wire.py` checks the bytes against
 `tf.io.TFRecordWriter`'s.
 """
 
