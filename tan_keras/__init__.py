@@ -1,10 +1,27 @@
-"""tan-keras: the Temporal Attentive Network (ICME 2018) in Keras 3.
+"""tan-keras: the Temporal Attentive Network (ICME 2018) in Keras 3, on TensorFlow or JAX.
 
 Subpackages:
-  layers: `TemporalAttention` (equations 1-5) and a recurrent layer that returns cell states.
-  backbones: per-frame CNNs (GoogLeNet / Inception-v1, keras.applications, a tiny CNN).
-  models: `build_tan` and the baselines of the paper's Table 3, Fig. 3 and Table 4.
-  data: tf.data input over the records that `data_prep` writes.
+  layers: `TemporalAttention` (equations 1-5) with its scoring hook, the recurrent layer that
+    returns cell states, the in-model preprocessing (training crops, the 10 test views) and the
+    small layers the baselines use. `keras.ops` only.
+  backbones: per-frame CNNs (GoogLeNet / Inception-v1 with its TF-Slim checkpoint converter,
+    keras.applications, a tiny CNN for tests) and their input normalisation.
+  models: `build_tan`, the paper's baselines (Tables 3 and 4, Fig. 3), `build_model` by name,
+    the training compile, and the uint8-frame wrappers `training_model` / `evaluation_model`.
+  data: tf.data input over a records directory (data_prep's records or a TFDS build): TSN
+    sampling and augmentation, the 10-view test protocol, corrupt-record handling, distribution.
+  training: the stages as library functions (`pretrain_cnn`, `train_tan`), their settings,
+    workspace layout, resumable epoch loop, optimizers, initialisation and placement on devices.
+  evaluation: stage 3 (`evaluate`), the test protocol over a trained run, metrics, score files
+    and late fusion.
+  reproduction: the paper's tables (`reproduce`) and its published numbers.
+  inference: a trained run as one video-to-scores model: export, load, predict, the figure.
+
+Modules:
+  errors: the exceptions for bad input a user can fix (`InputError` and its kinds).
+  choices: the names the commands offer (backbones, models, ...), importable without Keras.
+  cli: how the commands run (one `error:` line and exit 2 for an `InputError`).
+  record_format: the on-disk record format shared by data_prep (the writer) and `data`.
 """
 
 __version__ = "0.1.0"
