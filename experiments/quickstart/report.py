@@ -99,7 +99,8 @@ def plot_attention_on_actions(alpha: np.ndarray, beta: np.ndarray, action_mask: 
 
 
 def plot_per_class(results: dict[str, dict], classes, path: Path) -> Path:
-    """Fused per-class accuracy of each model, side by side (experiments.plots' bar chart)."""
+    """Fused per-class accuracy of each model, side by side
+    (`tan_keras.evaluation.plots.plot_per_class_accuracy`)."""
     per_class = {MODEL_LABELS.get(m, m): r["fused"]["per_class"] for m, r in results.items()}
     return plots.plot_per_class_accuracy(per_class, classes, path,
                                          title="Per-class accuracy, fused scores")
