@@ -3,6 +3,8 @@
 Nothing here imports TensorFlow: the benchmark runs where only JAX and Keras are installed.
 """
 
+from tan_keras import protocol
+
 STORED_FRAME = (256, 340)  # (H, W) of the records' frames at S = 224
 
 
@@ -28,8 +30,8 @@ def uint8_frames(batch_size: int, num_snippets: int, frame_size: tuple[int, int]
     """Random uint8 frames as `tan_keras.data.train_frames` hands them over.
 
     Returns {'rgb': [B, T, H, W, 3], 'flow_x', 'flow_y': [B, T, H, W] uint8} and, with
-    `with_augmentation`, 'crop': [B, 4] int32 (y, x, h, w), a square of 0.875 of the short side
-    at a random place, and 'flip': [B] int32 (1: mirror).
+    `with_augmentation`, 'crop': [B, 4] int32 (y, x, h, w), a square of the test crop's side
+    (`protocol.test_crop_side`) at a random place, and 'flip': [B] int32 (1: mirror).
     """
     import numpy as np
 
@@ -40,7 +42,7 @@ def uint8_frames(batch_size: int, num_snippets: int, frame_size: tuple[int, int]
               "flow_y": rng.integers(0, 256, (batch_size, num_snippets, height, width))}
     frames = {name: values.astype("uint8") for name, values in frames.items()}
     if with_augmentation:
-        side = max(1, int(0.875 * min(height, width)))
+        side = max(1, protocol.test_crop_side(min(height, width)))
         y = rng.integers(0, height - side + 1, batch_size)
         x = rng.integers(0, width - side + 1, batch_size)
         frames["crop"] = np.stack([y, x, np.full_like(y, side), np.full_like(y, side)],

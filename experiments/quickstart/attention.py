@@ -12,18 +12,16 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.quickstart.generator import segment_of_position
+from tan_keras import protocol
 
 
 def eval_position_indices(num_positions: int, num_snippets: int) -> list[int]:
-    """The stored positions the test protocol reads: the middles of T equal segments.
-
-    The same formula as `tan_keras.data.sampling.eval_positions` (TSN's test sampling),
-    ((2 t + 1) P) // (2 T) for t = 0..T-1, in plain Python for the bookkeeping here.
-    """
+    """The stored positions the test protocol reads: the middles of T equal segments
+    (`tan_keras.protocol.test_positions`, TSN's test sampling), as Python ints."""
     if num_positions < 1 or num_snippets < 1:
         raise ValueError("Expected num_positions >= 1 and num_snippets >= 1. Received: "
                          f"num_positions={num_positions}, num_snippets={num_snippets}")
-    return [((2 * t + 1) * num_positions) // (2 * num_snippets) for t in range(num_snippets)]
+    return [protocol.test_positions(num_positions, num_snippets, t) for t in range(num_snippets)]
 
 
 def snippet_segments(frame_indices: list[int], num_frames: int, num_segments: int,

@@ -1,17 +1,29 @@
-"""From one parsed record to network input: a training clip, or the 10 test views of a video.
+"""From one parsed record to float network input: a training clip, or a video's 10 test views.
 
 Both return float32 streams in 0..255, before any backbone normalisation:
   rgb:  [..., T, S, S, 3]
   flow: [..., T, S, S, 3] (flow x, flow y, sqrt((x^2 + y^2) / 2))
+
+This is the host-side twin of the in-model preprocessing (`tan_keras.layers.ClipPreprocessing`
+and `TestViews`, fed by `tan_keras.data.frames`). It stays, as a second implementation of the
+crop, flip and views, for three reasons:
+  - it feeds models that take float crops and have no preprocessing layer in front (a user's own
+    model, a `keras.applications` network, the float models of `tan_keras.models` as they are);
+  - it runs inside tf.data whatever the Keras backend: the layers compute with the model's
+    backend, and a JAX computation cannot run in a tf.data graph;
+  - it decodes only each clip's crop window (`tf.io.decode_and_crop_jpeg`), the cheaper path
+    when the host, not the accelerator, does the float work.
+Every protocol fact (positions, scales, locations, the test crop, the views and their order)
+comes from `tan_keras.protocol` through `sampling` and `crops`; only the TF image operations are
+this module's. `tests/tan_keras/data/test_frames.py` holds both paths equal on the same records.
 """
 
 from typing import NamedTuple
 
 import tensorflow as tf
 
+from tan_keras import protocol
 from tan_keras.data import crops, decoding, frame_transforms, sampling
-
-NUM_EVAL_VIEWS = 10
 
 
 def finish_streams(rgb: tf.Tensor, flow_planes: tf.Tensor, mirrored: bool) -> dict:
@@ -57,8 +69,9 @@ def fused_finisher(normalize_fn=None):
 def all_views(rgb: tf.Tensor, flow_planes: tf.Tensor) -> dict:
     """rgb: [5, T, S, S, 3], flow_planes: [5, 2T, S, S, 1] float32 crops -> the 10 views.
 
-    Views 0-4 are the crops; views 5-9 the same mirrored (flow x -> 255 - x). Flow's third
-    channel comes from the final x and y: {'rgb': [10, T, S, S, 3], 'flow': [10, T, S, S, 3]}.
+    In the protocol's view order (`protocol.view_crop`, `protocol.view_mirrored`): views 0-4 are
+    the crops, views 5-9 the same mirrored (flow x -> 255 - x). Flow's third channel comes from
+    the final x and y: {'rgb': [10, T, S, S, 3], 'flow': [10, T, S, S, 3]}.
     """
     flow = frame_transforms.join_flow_planes(flow_planes, axis=1)
     mirrored_rgb, mirrored_flow = frame_transforms.flip_horizontally(rgb, flow)
@@ -105,7 +118,7 @@ class ClipParameters(NamedTuple):
 
 
 def clip_parameters(record: dict, seed: tf.Tensor, *, num_snippets: int,
-                    scales=crops.TRAIN_SCALES, max_aspect_distortion: int = 1) -> ClipParameters:
+                    scales=protocol.TRAIN_SCALES, max_aspect_distortion: int = 1) -> ClipParameters:
     """Steps 1-2 of `train_clip` and its flip: one random position per segment, the TSN crop
     window, and the mirror coin, each from its own part of the clip's seed.
 
@@ -122,7 +135,7 @@ def clip_parameters(record: dict, seed: tf.Tensor, *, num_snippets: int,
 
 
 def decode_train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, flow_format: str,
-                      scales=crops.TRAIN_SCALES, max_aspect_distortion: int = 1) -> ClipFrames:
+                      scales=protocol.TRAIN_SCALES, max_aspect_distortion: int = 1) -> ClipFrames:
     """Steps 1-3 of `train_clip`: the random positions, crop window and flip, and the decoding.
 
     Returns the uint8 crops (see `ClipFrames`); h, w: the crop window's size.
@@ -146,7 +159,7 @@ def resize_clip(frames: ClipFrames, image_size: int) -> ClipFrames:
 
 
 def train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, image_size: int,
-               flow_format: str, scales=crops.TRAIN_SCALES, max_aspect_distortion: int = 1,
+               flow_format: str, scales=protocol.TRAIN_SCALES, max_aspect_distortion: int = 1,
                finish=None):
     """One random training clip: T segment positions, one crop and one flip for the whole clip.
 
@@ -175,22 +188,23 @@ def train_clip(record: dict, seed: tf.Tensor, *, num_snippets: int, image_size: 
     return (finish or fused_finisher())(*resize_clip(frames, image_size)), record["label"]
 
 
-def _five_crops(frames: tf.Tensor, windows: tf.Tensor, image_size: int) -> tf.Tensor:
+def _test_crops(frames: tf.Tensor, windows: tf.Tensor, image_size: int) -> tf.Tensor:
     """frames: [N, H, W, C]; windows: [5, 4] squares -> [5, N, S, S, C] float32."""
     side = windows[0, 2]
     crops_ = tf.stack([frames[:, w[0]:w[0] + side, w[1]:w[1] + side] for w in tf.unstack(windows)])
     num_frames, channels = frames.shape[0], frames.shape[-1]
     resized = frame_transforms.resize(tf.reshape(crops_, [-1, side, side, channels]), image_size)
-    return tf.reshape(resized, [5, num_frames, image_size, image_size, channels])
+    return tf.reshape(resized, [protocol.NUM_TEST_CROPS, num_frames, image_size, image_size,
+                                channels])
 
 
 def eval_views(record: dict, *, num_snippets: int, image_size: int, flow_format: str,
                finish=None):
     """The 10 test views of a video: T evenly spaced positions, 5 crops, each also mirrored.
 
-    View v in 0..4 is the crop at `crops.LOCATIONS[v]` (top-left, top-right, bottom-left,
-    bottom-right, centre), square, side floor(0.875 * short side), resized to S; view v + 5 is
-    view v mirrored, with flow x -> 255 - x. flow_format: 'jpeg' or 'png'.
+    View v in 0..4 is the crop at `protocol.LOCATIONS[v]` (top-left, top-right, bottom-left,
+    bottom-right, centre), square, side `protocol.test_crop_side` of the short side, resized to
+    S; view v + 5 is view v mirrored, with flow x -> 255 - x. flow_format: 'jpeg' or 'png'.
     finish: (rgb [5, T, S, S, 3], flow planes [5, 2T, S, S, 1]) -> the streams dict; default
       `fused_view_finisher()`. `fused_view_finisher(normalize_fn)` also normalises.
 
@@ -201,7 +215,8 @@ def eval_views(record: dict, *, num_snippets: int, image_size: int, flow_format:
     positions = sampling.eval_positions(record["num_positions"], num_snippets)
     rgb, flow = decoding.decode_snippets(record, positions, num_snippets, flow_format)  # whole
     windows = crops.eval_crop_windows(record["height"], record["width"])
-    rgb, flow = _five_crops(rgb, windows, image_size), _five_crops(flow, windows, image_size)
-    rgb = tf.ensure_shape(rgb, [5, num_snippets, image_size, image_size, 3])
-    flow = tf.ensure_shape(flow, [5, 2 * num_snippets, image_size, image_size, 1])
+    rgb, flow = _test_crops(rgb, windows, image_size), _test_crops(flow, windows, image_size)
+    num_crops = protocol.NUM_TEST_CROPS
+    rgb = tf.ensure_shape(rgb, [num_crops, num_snippets, image_size, image_size, 3])
+    flow = tf.ensure_shape(flow, [num_crops, 2 * num_snippets, image_size, image_size, 1])
     return (finish or fused_view_finisher())(rgb, flow), record["label"], record["video_id"]

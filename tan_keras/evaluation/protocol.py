@@ -8,14 +8,14 @@ Views 0-4 are the four corner crops and the centre crop, views 5-9 their mirrors
   averages the scores in its graph, fed uint8 videos (`tan_keras.data.eval_frames`); the stages
   and the exports use this.
 - `score_videos`: a float model fed the 10 float views of each video
-  (`tan_keras.data.eval_dataset`), for pipelines that prepare their own input.
+  (`tan_keras.data.eval_dataset`), for pipelines that prepare their own input; the scores are
+  averaged by the same `tan_keras.layers.ViewAveraging` layer that ends the in-graph path.
 """
 
 import numpy as np
 
 from tan_keras.errors import IncompatibleInputError, MissingInputError
 from tan_keras.training import stage_files
-from tan_keras.training.inputs import read_manifest
 from tan_keras.training.settings import ModelOptions, TrainingSettings
 from tan_keras.training.tan_stage import build_stage_model
 from tan_keras.training.workspace import FINAL_WEIGHTS, Workspace
@@ -23,18 +23,12 @@ from tan_keras.training.workspace import FINAL_WEIGHTS, Workspace
 STREAMS = ("spatial", "temporal", "fused")
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """[..., C] logits -> probabilities over the last axis."""
-    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
-
-
 def load_trained_model(workspace, run_name: str, records_dir=None):
     """Builds the run's float model with its final weights; checks the records' classes.
 
     Args:
-      records_dir: the records to evaluate on, whose dataset and classes must be the run's (None:
-        no check).
+      records_dir: the records to evaluate on (a path or a `tan_keras.data.RecordsSource`), whose
+        dataset and classes must be the run's (None: no check).
 
     Returns:
       (model, the run's settings.json dict, its TrainingSettings).
@@ -44,16 +38,19 @@ def load_trained_model(workspace, run_name: str, records_dir=None):
         raise MissingInputError(
             f"Missing {stage_dir / FINAL_WEIGHTS}: evaluate needs a finished train_tan stage "
             f"named {run_name!r}. Make it with: python -m experiments.train_tan "
-            f"--records_dir={records_dir} --workspace={workspace} --run_name={run_name} ...")
+            f"--records_dir={getattr(records_dir, 'path', records_dir)} "
+            f"--workspace={workspace} --run_name={run_name} ...")
     found = stage_files.read_settings(stage_dir)
     if records_dir is not None:
-        manifest = read_manifest(records_dir)
+        from tan_keras.data import RecordsSource
+
+        source = RecordsSource.open(records_dir)
         differences = stage_files.settings_differences(
-            {"dataset": manifest["name"], "classes": manifest["classes"]}, found,
+            {"dataset": source.name, "classes": source.classes}, found,
             ("dataset", "classes"))
         if differences:
             raise IncompatibleInputError(
-                f"Incompatible checkpoint for the records at {records_dir}: "
+                f"Incompatible checkpoint for the records at {source.path}: "
                 f"{stage_dir / FINAL_WEIGHTS} was trained on other data: "
                 + "; ".join(differences) + ". Pass the records it was trained on, or another "
                 "--run_name.")
@@ -121,6 +118,10 @@ def score_frame_batches(view_model, batches, max_videos: int | None = None) -> d
 def score_videos(model, videos, max_videos: int | None = None) -> dict:
     """Runs the 10-view protocol on each video.
 
+    The model scores a video's V views as one batch; `tan_keras.layers.ViewAveraging`, the
+    protocol's one definition of the averaging, averages them (softmax of the logits, then the
+    mean over the views; alpha and beta too).
+
     Args:
       model: a model from `tan_keras.models` (outputs 'spatial', 'temporal' logits, 'fused').
       videos: iterable of ({'rgb', 'flow'}: [V, T, S, S, 3], label, video_id).
@@ -130,6 +131,9 @@ def score_videos(model, videos, max_videos: int | None = None) -> dict:
       {'video_ids' [N], 'labels' [N], 'spatial'/'temporal'/'fused' [N, C] view-averaged
        probabilities, 'alpha'/'beta' [N, T, T] view-averaged (only for models with attention)}.
     """
+    import keras
+
+    from tan_keras.layers import ViewAveraging
     from tan_keras.models import attention_model
 
     try:
@@ -137,18 +141,20 @@ def score_videos(model, videos, max_videos: int | None = None) -> dict:
     except ValueError:
         attention = None
     columns = {name: [] for name in ("video_ids", "labels", *STREAMS, "alpha", "beta")}
+    averaging = {}  # V -> ViewAveraging(V)
     for index, (inputs, label, video_id) in enumerate(videos):
         if max_videos is not None and index >= max_videos:
             break
         inputs = {name: np.asarray(value) for name, value in inputs.items()}
-        outputs = model.predict_on_batch(inputs)
-        columns["spatial"].append(softmax(np.asarray(outputs["spatial"], np.float64)).mean(0))
-        columns["temporal"].append(softmax(np.asarray(outputs["temporal"], np.float64)).mean(0))
-        columns["fused"].append(np.asarray(outputs["fused"], np.float64).mean(0))
+        outputs = dict(model.predict_on_batch(inputs))
         if attention is not None:
             weights = attention.predict_on_batch(inputs)
-            columns["alpha"].append(np.asarray(weights["alpha"]).mean(0))
-            columns["beta"].append(np.asarray(weights["beta"]).mean(0))
+            outputs.update(alpha=weights["alpha"], beta=weights["beta"])
+        num_views = len(next(iter(inputs.values())))
+        if num_views not in averaging:
+            averaging[num_views] = ViewAveraging(num_views)
+        for name, value in averaging[num_views](outputs).items():
+            columns[name].append(keras.ops.convert_to_numpy(value)[0])
         columns["labels"].append(int(np.asarray(label)))
         video_id = np.asarray(video_id).item()
         columns["video_ids"].append(video_id.decode() if isinstance(video_id, bytes) else video_id)

@@ -6,8 +6,9 @@
   LastSnippet: [B, T, ...] -> [B, ...], the step j = T.
   SpatialAttentionPooling: attention over feature-map locations (spatial-attention baseline).
   GatedFusion: per-clip gated mix of the branches' probabilities (branch-selection baselines).
-  ClipPreprocessing: uint8 frames -> cropped, resized, flipped, normalised streams, or the 10
-    test views, inside the model.
+  ClipPreprocessing: uint8 training clips -> cropped, resized, flipped, normalised streams,
+    inside the model (one crop and flip per clip, drawn by the input pipeline).
+  TestViews: uint8 videos -> the 10 test views of each, the same steps (`tan_keras.protocol`).
   ViewAveraging: a video's scores averaged over its views (and the class names it carries).
 """
 
@@ -17,8 +18,9 @@ from tan_keras.layers.recurrent import RNN_TYPES, RecurrentWithStates
 from tan_keras.layers.snippets import FoldSnippets, LastSnippet, UnfoldSnippets
 from tan_keras.layers.spatial_attention_pooling import SpatialAttentionPooling
 from tan_keras.layers.temporal_attention import TemporalAttention
+from tan_keras.layers.test_views import TestViews
 from tan_keras.layers.view_averaging import ViewAveraging
 
 __all__ = ["TemporalAttention", "RecurrentWithStates", "RNN_TYPES", "FoldSnippets",
            "UnfoldSnippets", "LastSnippet", "SpatialAttentionPooling", "GatedFusion",
-           "ClipPreprocessing", "ViewAveraging"]
+           "ClipPreprocessing", "TestViews", "ViewAveraging"]

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from tan_keras.layers.clip_preprocessing import NUM_TEST_VIEWS
+from tan_keras.protocol import NUM_TEST_VIEWS
 
 
 @keras.saving.register_keras_serializable(package="tan_keras")
@@ -17,10 +17,13 @@ class ViewAveraging(keras.layers.Layer):
     It also carries, in its config, what a saved model needs to be used on a new video: the class
     names (index = label) and the settings of the frames it was trained on (`frame_settings`:
     frame size, flow bound and format, positions a video, ...). `tan-predict` and the exports
-    read them from here.
+    read them from here. It is the protocol's one definition of the averaging: the in-model
+    evaluation (`tan_keras.models.preprocessed.evaluation_model`) ends with it, and
+    `tan_keras.evaluation.score_videos` calls it on a float model's outputs.
 
     Args:
-      num_views: V, the views of a video (10: `ClipPreprocessing(views=True)`).
+      num_views: V, the views of a video (`tan_keras.protocol.NUM_TEST_VIEWS`, what
+        `TestViews` makes).
       classes: the class names, index = label (may be empty).
       frame_settings: a JSON-ready dict describing the frames (may be empty).
 

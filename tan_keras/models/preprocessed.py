@@ -1,4 +1,5 @@
-"""Models that take uint8 frames: a float model (TAN or a baseline) behind `ClipPreprocessing`.
+"""Models that take uint8 frames: a float model (TAN or a baseline) behind the in-model
+preprocessing (`ClipPreprocessing` in training, `TestViews` in the test protocol).
 
 The float models of this package take normalised crops [B, T, S, S, 3]; these wrappers put the
 crop, the resize, the flip, the flow image and the normalisation in front of them, in the same
@@ -15,8 +16,8 @@ and loading the float model's weights is unchanged).
 
 import keras
 
-from tan_keras.layers import ClipPreprocessing, ViewAveraging
-from tan_keras.layers.clip_preprocessing import NUM_TEST_VIEWS
+from tan_keras.layers import ClipPreprocessing, TestViews, ViewAveraging
+from tan_keras.protocol import NUM_TEST_VIEWS
 from tan_keras.models.inspection import temporal_attention_layer, with_attention_outputs
 
 FRAME_INPUTS = ("rgb", "flow_x", "flow_y")
@@ -80,7 +81,7 @@ def evaluation_model(model: keras.Model, backbone: str, frame_size=None, classes
                     name: str | None = None) -> keras.Model:
     """`model` under the paper's test protocol, on uint8 videos.
 
-    Steps: the 10 views of each video (`ClipPreprocessing(views=True)`) -> `model` on the
+    Steps: the 10 views of each video (`TestViews`) -> `model` on the
     B * 10 views -> the scores averaged over each video's views (`ViewAveraging`).
 
     Args:
@@ -104,7 +105,7 @@ def evaluation_model(model: keras.Model, backbone: str, frame_size=None, classes
     except ValueError:
         scored = model
     inputs = frame_inputs(num_snippets, frame_size, flow_planes)
-    views = ClipPreprocessing(image_size, backbone, views=True, name="test_views")(inputs)
+    views = TestViews(image_size, backbone, name="test_views")(inputs)
     averaged = ViewAveraging(NUM_TEST_VIEWS, classes, frame_settings,
                              name="view_averaging")(scored(views))
     return keras.Model(inputs, averaged, name=name or f"{model.name}_test_views")

@@ -12,9 +12,11 @@ def test_eval_positions_match_the_readers_sampling():
 
     from tan_keras.data.sampling import eval_positions
 
+    assert qa.eval_position_indices(25, 5) == [2, 7, 12, 17, 22]
     for num_positions in (1, 3, 7, 15, 24, 49):
         expected = eval_positions(tf.constant(num_positions), 5).numpy().tolist()
         assert qa.eval_position_indices(num_positions, 5) == expected
+        assert all(type(position) is int for position in qa.eval_position_indices(num_positions, 5))
     with pytest.raises(ValueError, match="Expected num_positions >= 1"):
         qa.eval_position_indices(0, 5)
 

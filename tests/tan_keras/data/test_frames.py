@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from tan_keras import data
-from tan_keras.layers import ClipPreprocessing
-from tan_keras.layers.clip_preprocessing import NUM_TEST_VIEWS
+from tan_keras.layers import ClipPreprocessing, TestViews
+from tan_keras.protocol import NUM_TEST_VIEWS
 from tests.helpers import synthetic_records as sr
 
 T, S, BATCH = 5, 24, 3
@@ -74,7 +74,7 @@ def test_test_views_equal_the_float_pipelines_views(jpeg_records):
     records_dir, _ = jpeg_records
     old = list(data.eval_dataset(records_dir, num_snippets=T, image_size=S, normalize=False))
     new = list(data.eval_frames(records_dir, num_snippets=T, batch_size=2))
-    layer = ClipPreprocessing(S, backbone=None, views=True)
+    layer = TestViews(S, backbone=None)
     views = [layer(frames) for frames, _, _ in new]
     for name in ("rgb", "flow"):
         got = np.concatenate([v[name].numpy() for v in views])

@@ -1,4 +1,7 @@
-"""Segment sampling and crop windows against NumPy references and hand-computed cases."""
+"""Segment sampling and crop windows in TF against NumPy references and hand-computed cases.
+
+The formulas are `tan_keras.protocol`'s (tests/tan_keras/test_protocol.py); these check the TF
+draws and stacks around them."""
 
 import itertools
 
@@ -6,6 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tan_keras import protocol
 from tan_keras.data import crops, sampling
 
 
@@ -57,7 +61,7 @@ def test_eval_positions_are_segment_middles(num_positions, num_snippets, expecte
 
 
 def _allowed_train_windows(height, width, max_distort):
-    sizes = [int(min(height, width) * s) for s in crops.TRAIN_SCALES]
+    sizes = [int(min(height, width) * s) for s in protocol.TRAIN_SCALES]
     windows = set()
     for i, j in itertools.product(range(4), repeat=2):
         if abs(i - j) > max_distort:

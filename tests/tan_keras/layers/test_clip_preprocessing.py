@@ -1,4 +1,6 @@
-"""ClipPreprocessing against an independent NumPy crop-and-resize, by hand, and through .keras."""
+"""ClipPreprocessing against an independent NumPy crop-and-resize, by hand, and through .keras.
+
+The NumPy reference here is also `test_test_views.py`'s."""
 
 import keras
 import numpy as np
@@ -91,33 +93,28 @@ def test_a_hand_computed_case():
     np.testing.assert_allclose(row, [0.0, 25.0, 75.0, 100.0], atol=1e-5)
 
 
-def test_the_ten_views_are_the_corner_and_centre_crops_then_their_mirrors():
-    rgb, flow = _clips(2)
-    out = _numpy(ClipPreprocessing(S, backbone=None, views=True)({"rgb": rgb, "flow": flow}))
-    assert out["rgb"].shape == (B * 10, T, S, S, 3)
-    side = int(0.875 * min(H, W))
-    windows = [(0, 0), (0, W - side), (H - side, 0), (H - side, W - side),
-               ((H - side) // 2, (W - side) // 2)]
-    for b in range(B):
-        for v in range(10):
-            y, x = windows[v % 5]
-            want_rgb, want_flow = reference_streams(rgb[b], flow[b], (y, x, side, side), v >= 5, S)
-            np.testing.assert_allclose(out["rgb"][10 * b + v], want_rgb, atol=2e-4)
-            np.testing.assert_allclose(out["flow"][10 * b + v], want_flow, atol=2e-4)
-
-
 def test_config_and_keras_round_trip(tmp_path):
-    layer = ClipPreprocessing(S, backbone="googlenet", views=True, name="views")
+    layer = ClipPreprocessing(S, backbone="googlenet", name="clips")
     clone = ClipPreprocessing.from_config(layer.get_config())
     assert clone.get_config() == layer.get_config() and not layer.weights
+    assert "views" not in layer.get_config()
     inputs = {"rgb": keras.Input((T, H, W, 3), dtype="uint8", name="rgb"),
-              "flow": keras.Input((T, H, W, 2), dtype="uint8", name="flow")}
-    model = keras.Model(inputs, layer(inputs))
-    path = tmp_path / "views.keras"
+              "flow_x": keras.Input((T, H, W), dtype="uint8", name="flow_x"),
+              "flow_y": keras.Input((T, H, W), dtype="uint8", name="flow_y"),
+              "crop": keras.Input((4,), dtype="int32", name="crop"),
+              "flip": keras.Input((), dtype="int32", name="flip")}
+    outputs = layer(inputs)
+    assert {name: tuple(value.shape) for name, value in outputs.items()} == {
+        "rgb": (None, T, S, S, 3), "flow": (None, T, S, S, 3)}
+    model = keras.Model(inputs, outputs)
+    path = tmp_path / "clips.keras"
     model.save(path)
     rgb, flow = _clips(3)
-    got = keras.saving.load_model(path)({"rgb": rgb, "flow": flow})
-    want = model({"rgb": rgb, "flow": flow})
+    batch = {"rgb": rgb, "flow_x": flow[..., 0], "flow_y": flow[..., 1], "crop": CROPS,
+             "flip": FLIPS.astype("int32")}
+    loaded = keras.saving.load_model(path)
+    assert type(loaded.get_layer("clips")) is ClipPreprocessing
+    got, want = loaded(batch), model(batch)
     for name in ("rgb", "flow"):
         np.testing.assert_allclose(keras.ops.convert_to_numpy(got[name]),
                                    keras.ops.convert_to_numpy(want[name]), atol=1e-6)
@@ -131,3 +128,7 @@ def test_bad_arguments_raise_clear_errors():
         ClipPreprocessing(S, backbone="vgg")
     with pytest.raises(ValueError, match=r"Expected inputs 'rgb', and 'flow' or 'flow_x'"):
         ClipPreprocessing(S)({"crop": CROPS, "flip": FLIPS})
+    with pytest.raises(ValueError, match=r"Expected no `views`: the 10 test views are the layer "
+                                         r"`tan_keras.layers.TestViews\(image_size, backbone\)`. "
+                                         r"Received: views=True"):
+        ClipPreprocessing(S, views=True)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tan_keras.layers import ViewAveraging
+from tan_keras.protocol import NUM_TEST_VIEWS
 
 pytestmark = pytest.mark.backend_agnostic  # also run on JAX by tests/test_jax_backend.py
 
@@ -31,6 +32,7 @@ def test_scores_are_averaged_over_each_videos_views():
 
 
 def test_config_keeps_classes_and_frame_settings():
+    assert ViewAveraging().num_views == NUM_TEST_VIEWS == 10
     layer = ViewAveraging(10, classes=("a", "b"), frame_settings={"frame_size": [80, 60]})
     clone = ViewAveraging.from_config(layer.get_config())
     assert clone.classes == ["a", "b"] and clone.frame_settings == {"frame_size": [80, 60]}
