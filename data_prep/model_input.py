@@ -5,7 +5,7 @@ through what a build does to a video, for the few positions the test protocol re
 
 1. the video's frames that decode are counted, and its K stored positions chosen as a build would
    (`positions.position_indices`, with the records' K);
-2. of those, the T test positions (the segments' middles, as `tan_keras.data.eval_frames` takes);
+2. of those, the T test positions (`tan_keras.protocol.test_positions`, as `eval_frames` takes);
 3. frames k and k + 1 of each are decoded and resized to the records' frame size (bilinear);
 4. TV-L1 flow from k to k + 1 on the grayscale frames, clipped to the records' bound and mapped to
    uint8 (`flow.quantize`);
@@ -15,7 +15,6 @@ through what a build does to a video, for the few positions the test protocol re
 Only T flow pairs are computed, not K.
 """
 
-import dataclasses
 from typing import Callable
 
 import cv2
@@ -25,42 +24,8 @@ from data_prep import flow as flow_lib
 from data_prep import positions as positions_lib
 from data_prep import records
 from data_prep import video as video_lib
-
-
-@dataclasses.dataclass(frozen=True)
-class FrameSettings:
-    """What the records held, and so what a new video must look like to the model.
-
-    Attributes:
-      frame_size: (width, height) of the stored frames.
-      positions: K positions a video (0: every frame).
-      flow_bound: flow clipped to +-bound before the uint8 map.
-      flow_format: 'jpeg' or 'png'.
-      jpeg_quality: of the RGB JPEGs (and JPEG flow).
-      num_snippets: T, the snippets the model reads.
-    """
-    frame_size: tuple[int, int]
-    positions: int
-    flow_bound: float
-    flow_format: str
-    jpeg_quality: int
-    num_snippets: int
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "FrameSettings":
-        return cls(frame_size=tuple(int(v) for v in values["frame_size"]),
-                   positions=int(values["positions"]), flow_bound=float(values["flow_bound"]),
-                   flow_format=str(values["flow_format"]),
-                   jpeg_quality=int(values["jpeg_quality"]),
-                   num_snippets=int(values["num_snippets"]))
-
-    def to_dict(self) -> dict:
-        return {**dataclasses.asdict(self), "frame_size": list(self.frame_size)}
-
-
-def test_positions(num_positions: int, num_snippets: int) -> list[int]:
-    """The stored positions the test protocol reads: ((2 t + 1) P) // (2 T), t = 0..T-1."""
-    return [((2 * t + 1) * num_positions) // (2 * num_snippets) for t in range(num_snippets)]
+from tan_keras import protocol
+from tan_keras.frame_settings import FrameSettings
 
 
 def _round_trip_rgb(frame: np.ndarray, quality: int) -> np.ndarray:
@@ -73,13 +38,15 @@ def _round_trip_gray(image: np.ndarray, image_format: str, quality: int) -> np.n
     return cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
 
 
-def video_clip(path: str, settings: FrameSettings,
+def video_clip(path: str, settings: FrameSettings, num_snippets: int,
                progress: Callable[[int, int], None] | None = None) -> dict:
     """The T test positions of the video at `path`, as its records would hold them.
 
     Args:
       path: a video file OpenCV decodes (.avi, .mp4 with H.264, ...).
-      settings: the records' settings (`FrameSettings`).
+      settings: the records' frames (`tan_keras.frame_settings.FrameSettings`).
+      num_snippets: T, the snippets the model reads (exported models carry it beside the frame
+        settings, as "num_snippets").
       progress: called as progress(done, total) after each flow pair.
 
     Returns:
@@ -95,9 +62,11 @@ def video_clip(path: str, settings: FrameSettings,
         raise video_lib.VideoDecodeError(f"{path}: decoded {num_frames} frame(s); the model "
                                          "needs at least 2 (one flow pair).")
     stored = positions_lib.position_indices(num_frames, settings.positions)
-    chosen = [stored[p] for p in test_positions(len(stored), settings.num_snippets)]
+    chosen = [stored[protocol.test_positions(len(stored), num_snippets, t)]
+              for t in range(num_snippets)]
     needed = sorted(set(chosen) | {k + 1 for k in chosen})
-    frames = dict(zip(needed, video_lib.read_frames(path, needed, settings.frame_size)))
+    size = (settings.width, settings.height)  # OpenCV's (width, height)
+    frames = dict(zip(needed, video_lib.read_frames(path, needed, size)))
     rgb, flow = [], []
     for done, k in enumerate(chosen, start=1):
         prev_gray, next_gray = (cv2.cvtColor(frames[i], cv2.COLOR_RGB2GRAY) for i in (k, k + 1))

@@ -21,7 +21,12 @@ Modules:
   errors: the exceptions for bad input a user can fix (`InputError` and its kinds).
   choices: the names the commands offer (backbones, models, ...), importable without Keras.
   cli: how the commands run (one `error:` line and exit 2 for an `InputError`).
-  record_format: the on-disk record format shared by data_prep (the writer) and `data`.
+  protocol: the sampling and test protocol, defined once (no TensorFlow): segments, test
+    positions, crop scales, locations and windows, the 10 test views.
+  record_format: the on-disk record format shared by data_prep (the writer) and `data`, and the
+    one manifest reader.
+  frame_settings: `FrameSettings`, the stored frames' height, width, flow format, ... (no
+    TensorFlow), what a new video must match.
 """
 
 __version__ = "0.1.0"

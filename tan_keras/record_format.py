@@ -1,7 +1,8 @@
 """The on-disk record format shared by the writer (`data_prep`) and the reader (`tan_keras.data`).
 
-Constants, file naming and the one manifest reader. TensorFlow is imported only inside
-`read_manifest`, for gs:// paths, so data_prep's worker processes can import this module cheaply.
+Constants, file naming and the one manifest reader (`read_manifest`). TensorFlow is imported only
+inside `read_manifest`, for gs:// paths, so data_prep's worker processes can import this module
+cheaply.
 
 One `tf.train.SequenceExample` per video. Key names follow DMVR and the TF Model Garden video
 readers wherever the meaning is the same.
@@ -112,15 +113,26 @@ def is_records_dir(path: str) -> bool:
                for name in (MANIFEST_FILENAME, TFDS_INFO_FILENAME))
 
 
+BUILD_RECORDS_COMMAND = ("python -m data_prep.build_records --dataset=ucf101|hmdb51|folder "
+                         "--video_dir=<videos> --splits_dir=<split files> "
+                         "--output_dir={records_dir}")
+# What every manifest holds (the others, such as counts and params, are informative).
+MANIFEST_KEYS = ("format_version", "name", "classes", "shards", "videos", "splits")
+
+
 def read_manifest(records_dir: str) -> dict:
-    """Reads `records_dir/manifest.json` (local, or any tf.io.gfile path such as gs://, which
-    loads TensorFlow).
+    """Reads and checks `records_dir/manifest.json` (local, or any tf.io.gfile path such as
+    gs://, which loads TensorFlow): the one manifest reader, for data_prep (the writer) and
+    `tan_keras.data.RecordsSource` alike.
 
     Raises:
-      FileNotFoundError: naming the expected path, when there is no manifest (the build has not
-        finished, or records_dir is wrong).
-      ValueError: naming the file, when it is not valid JSON.
+      tan_keras.errors.MissingInputError: naming the expected path and the build command, when
+        there is no manifest (the build has not finished, or records_dir is wrong).
+      tan_keras.errors.IncompatibleInputError: naming the file, when it is not valid JSON, lacks
+        one of `MANIFEST_KEYS` or has another format_version.
     """
+    from tan_keras.errors import IncompatibleInputError, MissingInputError
+
     path = os.path.join(records_dir, MANIFEST_FILENAME)
     if "://" in str(records_dir):
         import tensorflow as tf
@@ -129,11 +141,22 @@ def read_manifest(records_dir: str) -> dict:
     else:
         exists, open_file = os.path.isfile, open
     if not exists(path):
-        raise FileNotFoundError(f"Expected a manifest at {path} (data_prep writes it last). "
-                                f"Received: records_dir={records_dir!r} without one.")
+        raise MissingInputError(
+            f"Expected a manifest at {path} (data_prep writes it last, when the build is "
+            f"complete). Received: records_dir={str(records_dir)!r} without one. Build the "
+            f"records with: {BUILD_RECORDS_COMMAND.format(records_dir=records_dir)}")
     with open_file(path, "r") as f:
         text = f.read()
     try:
-        return json.loads(text)
+        manifest = json.loads(text)
     except json.JSONDecodeError as e:
-        raise ValueError(f"{path} is not valid JSON: {e}") from e
+        raise IncompatibleInputError(f"{path} is not valid JSON: {e}") from None
+    missing = [key for key in MANIFEST_KEYS if key not in manifest] if isinstance(
+        manifest, dict) else list(MANIFEST_KEYS)
+    if missing:
+        raise IncompatibleInputError(f"{path}: expected the keys {', '.join(MANIFEST_KEYS)}. "
+                                     f"Received: a manifest without {missing}.")
+    if manifest["format_version"] != FORMAT_VERSION:
+        raise IncompatibleInputError(f"{path}: expected format_version {FORMAT_VERSION}. "
+                                     f"Received: format_version={manifest['format_version']!r}")
+    return manifest

@@ -10,31 +10,26 @@ from typing import NamedTuple
 import numpy as np
 import tensorflow as tf
 
-from tan_keras import data
-from tan_keras import record_format as rf
+from tan_keras import data, protocol
 from tan_keras.backbones import preprocess_input
 from tan_keras.data import clips as clip_steps
 from tan_keras.data.datasets import seeded_train_records
 from tan_keras.data.decoding import DCT_METHOD
-from tan_keras.data.manifest import load_manifest, select_shards
-from tan_keras.data.parsing import flow_format_of, frame_size_of
+from tan_keras.data.source import RecordsSource
 
 
 def clip_jpegs(records_dir, split, num_snippets):
     """The 3T encoded images of one clip (T evenly spaced positions) per train video: [N, 3T]."""
-    selection = select_shards(records_dir, load_manifest(records_dir), split, "train")
+    selection = RecordsSource.open(records_dir).selection(split, "train")
     wanted = set(selection.video_ids)
     clips = []
-    for path in selection.paths:
-        for serialized in tf.data.TFRecordDataset(path).as_numpy_iterator():
-            example = tf.train.SequenceExample.FromString(serialized)
-            if example.context.feature[rf.VIDEO_FILENAME].bytes_list.value[0].decode() not in wanted:
-                continue
-            lists = example.feature_lists.feature_list
-            num_positions = len(lists[rf.IMAGE_ENCODED].feature)
-            positions = [int((t + 0.5) * num_positions / num_snippets) for t in range(num_snippets)]
-            clips.append([lists[key].feature[p].bytes_list.value[0] for p in positions
-                          for key in (rf.IMAGE_ENCODED, rf.FLOW_X_ENCODED, rf.FLOW_Y_ENCODED)])
+    for record in tf.data.TFRecordDataset(selection.paths).map(selection.parse).as_numpy_iterator():
+        if record["video_id"].decode() not in wanted:
+            continue
+        num_positions = int(record["num_positions"])
+        positions = [protocol.test_positions(num_positions, num_snippets, t)
+                     for t in range(num_snippets)]
+        clips.append([record[key][p] for p in positions for key in ("rgb", "flow_x", "flow_y")])
     return clips
 
 
@@ -72,7 +67,7 @@ def decode_limit(clips, num_clips) -> Rate:
 
 def read_limit(records_dir, split) -> Rate:
     """(r): records/s of reading the shards alone (framing and checksums, no parsing)."""
-    paths = select_shards(records_dir, load_manifest(records_dir), split, "train").paths
+    paths = RecordsSource.open(records_dir).selection(split, "train").paths
     dataset = tf.data.TFRecordDataset(paths, num_parallel_reads=len(paths)).map(
         tf.strings.length).batch(64)
     count = sum(int(tf.size(lengths)) for lengths in dataset)  # warm-up (file cache), counting
@@ -114,8 +109,8 @@ def stage_cuts(records_dir, split, num_snippets, image_size, batch_size) -> dict
 
     Each cut keeps its steps' full work and passes on one value per tensor, batched by B.
     """
-    selection = select_shards(records_dir, load_manifest(records_dir), split, "train")
-    flow_format = flow_format_of(selection.paths)
+    source = RecordsSource.open(records_dir)
+    selection, flow_format = source.selection(split, "train"), source.flow_format
     finish = clip_steps.fused_finisher(preprocess_input("googlenet"))
 
     def decoded(record, seed):
@@ -160,18 +155,20 @@ def _best(rates):
 def measure(records_dir, split=1, num_snippets=5, image_size=224, batch_size=8, num_clips=240,
             eval_videos=12, rounds=2, stages=True):
     """Prints (r), (a), (b) the stages' uint8 host pipeline and the float pipeline with their
-    ratios to (a), the float pipeline's stage cuts (with `stages`), and (d) both test pipelines."""
-    clips = clip_jpegs(records_dir, split, num_snippets)
+    ratios to (a), the float pipeline's stage cuts (with `stages`), and (d) both test pipelines.
+    records_dir: a records directory or a `RecordsSource` (opened once here)."""
+    source = RecordsSource.open(records_dir)
+    clips = clip_jpegs(source, split, num_snippets)
     mean_kb = np.mean([len(image) for clip in clips for image in clip]) / 1e3
     print(f"T={num_snippets}, S={image_size}, B={batch_size}; "
           f"{len(clips[0])} JPEGs per clip, {mean_kb:.1f} kB each on average")
-    frames = data.train_frames(records_dir, split=split, batch_size=batch_size,
+    frames = data.train_frames(source, split=split, batch_size=batch_size,
                                num_snippets=num_snippets, seed=0)
-    floats = data.train_dataset(records_dir, split=split, batch_size=batch_size,
+    floats = data.train_dataset(source, split=split, batch_size=batch_size,
                                 num_snippets=num_snippets, image_size=image_size, seed=0)
     limits, frame_rates, float_rates, reads = [], [], [], []
     for round_ in range(rounds):
-        reads.append(read_limit(records_dir, split))
+        reads.append(read_limit(source, split))
         limits.append(decode_limit(clips, num_clips))
         frame_rates.append(pipeline_rate(frames, num_clips))
         float_rates.append(pipeline_rate(floats, num_clips))
@@ -188,10 +185,10 @@ def measure(records_dir, split=1, num_snippets=5, image_size=224, batch_size=8, 
               f"/(a) = {rate.per_second / limit.per_second:.2f} (wall clock), "
               f"{limit.cpu_ms / rate.cpu_ms:.2f} (CPU time)")
     if stages:
-        print_stages(records_dir, limit.cpu_ms, float_rate.cpu_ms, split, num_snippets,
+        print_stages(source, limit.cpu_ms, float_rate.cpu_ms, split, num_snippets,
                      image_size, batch_size, num_clips, rounds)
-    uint8_videos = data.eval_frames(records_dir, split=split, num_snippets=num_snippets)
-    float_views = data.eval_dataset(records_dir, split=split, num_snippets=num_snippets,
+    uint8_videos = data.eval_frames(source, split=split, num_snippets=num_snippets)
+    float_views = data.eval_dataset(source, split=split, num_snippets=num_snippets,
                                     image_size=image_size)
     new = _best([pipeline_rate(uint8_videos, eval_videos, count=_batch_size)
                  for _ in range(rounds)])
@@ -212,17 +209,15 @@ def end_to_end(records_dir, image_size: int, split=1, num_snippets=5, batch_size
     from tan_keras.models import build_tan, compile_for_training, training_targets
     from tan_keras.models.preprocessed import training_model
 
-    num_classes = len(load_manifest(records_dir)["classes"])
-    frame_size = frame_size_of(select_shards(records_dir, load_manifest(records_dir), split,
-                                             "train").paths)
-    core = build_tan(num_classes, backbone="tiny", num_snippets=num_snippets,
+    source = RecordsSource.open(records_dir)
+    core = build_tan(source.num_classes, backbone="tiny", num_snippets=num_snippets,
                      image_size=image_size)
     paths = {
-        "float": (core, data.train_dataset(records_dir, split=split, batch_size=batch_size,
+        "float": (core, data.train_dataset(source, split=split, batch_size=batch_size,
                                            num_snippets=num_snippets, image_size=image_size,
                                            backbone="tiny", seed=0)),
-        "frames": (training_model(core, "tiny", frame_size),
-                   data.train_frames(records_dir, split=split, batch_size=batch_size,
+        "frames": (training_model(core, "tiny", (source.frames.height, source.frames.width)),
+                   data.train_frames(source, split=split, batch_size=batch_size,
                                      num_snippets=num_snippets, seed=0)),
     }
     rates = {}

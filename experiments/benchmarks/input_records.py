@@ -7,7 +7,6 @@ far longer than the shuffle buffer, as in real use, without encoding (or computi
 every video.
 """
 
-import glob
 import os
 
 import cv2
@@ -16,6 +15,8 @@ import tensorflow as tf
 
 from data_prep.records import encode_video_record, write_manifest, write_shard
 from tan_keras import record_format as rf
+from tan_keras.data.parsing import parse_record
+from tan_keras.data.source import RecordsSource
 
 WIDTH, HEIGHT = 340, 256
 
@@ -36,19 +37,18 @@ def _renamed(serialized, video_id, label, label_text):
     return example.SerializeToString()
 
 
-def _source_records(contents_from):
-    """Every record in the shard files of a records directory (serialized), in file order."""
-    paths = sorted(glob.glob(os.path.join(contents_from, "*-of-*")))
+def _source_records(source: RecordsSource):
+    """Every record in the shards of data_prep's records (serialized), in manifest order."""
+    paths = [os.path.join(source.path, shard) for shard in source.manifest["shards"]]
     records = [serialized for path in paths
                for serialized in tf.data.TFRecordDataset(path).as_numpy_iterator()]
     if not records:
-        raise FileNotFoundError(f"No records in the shard files of {contents_from!r}")
+        raise FileNotFoundError(f"No records in the shard files of {source.path!r}")
     return records
 
 
 def _num_positions(serialized):
-    example = tf.train.SequenceExample.FromString(serialized)
-    return len(example.feature_lists.feature_list[rf.IMAGE_ENCODED].feature)
+    return int(parse_record(tf.constant(serialized))["num_positions"])
 
 
 def write_bench_records(records_dir, num_videos, unique_videos, positions, num_shards,
@@ -66,8 +66,10 @@ def write_bench_records(records_dir, num_videos, unique_videos, positions, num_s
     rng = np.random.default_rng(0)
     classes = [f"Class{i}" for i in range(4)]
     records, videos = [], {}
+    params = {"frame_size": [WIDTH, HEIGHT], "flow_format": "jpeg", "positions": positions}
     if contents_from is not None:
-        records = _source_records(contents_from)
+        source = RecordsSource.open(contents_from)
+        records, params = _source_records(source), source.params
         unique_videos = len(records)
     for v in range(num_videos):
         video_id, label = f"{classes[v % 4]}/v_{v:03d}.avi", v % 4
@@ -95,7 +97,7 @@ def write_bench_records(records_dir, num_videos, unique_videos, positions, num_s
         "shards": shards, "counts": {"videos": num_videos, "failed": 0}, "videos": videos,
         "splits": {"1": {"train": [i for k, i in enumerate(ids) if k % 4 != 3],
                          "test": [i for k, i in enumerate(ids) if k % 4 == 3]}},
-        "failures": [], "params": {"flow_format": "jpeg"}})
+        "failures": [], "params": params})
     return sum(len(r) for r in records)
 
 

@@ -1,4 +1,4 @@
-"""Counting the records that the reader skipped (`skip_corrupt=True`)."""
+"""Counting the records that the reader skipped (`skip_corrupt=counter`)."""
 
 import tensorflow as tf
 
@@ -10,7 +10,7 @@ class CorruptRecordCounter:
 
     Example:
       counter = CorruptRecordCounter()
-      ds = train_dataset(records_dir, skip_corrupt=True, corrupt_counter=counter)
+      ds = train_dataset(records_dir, skip_corrupt=counter)  # skip, log and count
       for batch in ds: ...
       print(counter.count)
     """

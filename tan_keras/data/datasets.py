@@ -1,7 +1,7 @@
 """`train_dataset` and `eval_dataset`: tf.data pipelines over a records directory.
 
-A records directory is data_prep's output or a prepared TFDS build (`sources`); both give the
-same elements.
+They read a `source.RecordsSource` (or a records directory, opened here): data_prep's output or a
+prepared TFDS build; both give the same elements.
 
 Training: shards interleaved -> parsed and checked records of the split's train side -> shuffled ->
 each paired with its own random seed -> one normalised clip each (parallel map) -> batched ->
@@ -14,9 +14,8 @@ from tan_keras.backbones import preprocess_input
 from tan_keras.data import clips, crops
 from tan_keras.data.corrupt_records import CorruptRecordCounter
 from tan_keras.data.manifest import ShardSelection
-from tan_keras.data.parsing import flow_format_of
 from tan_keras.data.shard_reading import read_side
-from tan_keras.data.sources import select_side
+from tan_keras.data.source import RecordsSource
 
 DEFAULT_SHUFFLE_BUFFER = 128
 
@@ -43,6 +42,16 @@ def check_augmentation(deterministic: bool, seed: int | None, max_aspect_distort
                          f"Received: max_aspect_distortion={max_aspect_distortion!r}")
 
 
+def corrupt_policy(skip_corrupt) -> tuple[bool, CorruptRecordCounter | None]:
+    """skip_corrupt: False, True or a `CorruptRecordCounter` -> (skip, the counter or None)."""
+    if isinstance(skip_corrupt, CorruptRecordCounter):
+        return True, skip_corrupt
+    if not isinstance(skip_corrupt, bool):
+        raise ValueError("Expected skip_corrupt to be a bool or a CorruptRecordCounter. "
+                         f"Received: skip_corrupt={skip_corrupt!r}")
+    return skip_corrupt, None
+
+
 def per_replica(batch_size: int, seed: int | None,
                 input_context: tf.distribute.InputContext | None) -> tuple[int, int | None]:
     """(batch size, seed) of this input pipeline: the replica's share of the global batch, and a
@@ -56,8 +65,8 @@ def per_replica(batch_size: int, seed: int | None,
 
 
 def seeded_train_records(selection: ShardSelection, flow_format: str, *, seed: int | None,
-                         deterministic: bool = False, skip_corrupt: bool = False,
-                         corrupt_counter: CorruptRecordCounter | None = None,
+                         deterministic: bool = False,
+                         skip_corrupt: bool | CorruptRecordCounter = False,
                          shuffle_buffer: int = DEFAULT_SHUFFLE_BUFFER,
                          input_context: tf.distribute.InputContext | None = None
                          ) -> tf.data.Dataset:
@@ -68,26 +77,28 @@ def seeded_train_records(selection: ShardSelection, flow_format: str, *, seed: i
       A dataset of (`parsing.parse_record`'s dict, clip seed [2] int64); the arguments as
       `train_dataset`'s.
     """
-    records = read_side(selection, flow_format=flow_format, skip_corrupt=skip_corrupt,
-                        counter=corrupt_counter, shuffle_seed=seed, shuffle_files=True,
+    skip, counter = corrupt_policy(skip_corrupt)
+    records = read_side(selection, flow_format=flow_format, skip_corrupt=skip,
+                        counter=counter, shuffle_seed=seed, shuffle_files=True,
                         deterministic=deterministic, input_context=input_context)
     records = records.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
     clip_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
     return tf.data.Dataset.zip(records, clip_seeds)
 
 
-def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_snippets: int = 5,
-                  image_size: int = 224, normalize: bool = True, backbone: str = "googlenet",
-                  seed: int | None = None, deterministic: bool = False, skip_corrupt: bool = False,
-                  corrupt_counter: CorruptRecordCounter | None = None,
+def train_dataset(source: RecordsSource | str, split: int = 1, batch_size: int = 32,
+                  num_snippets: int = 5, image_size: int = 224, normalize: bool = True,
+                  backbone: str = "googlenet", seed: int | None = None,
+                  deterministic: bool = False, skip_corrupt: bool | CorruptRecordCounter = False,
                   shuffle_buffer: int = DEFAULT_SHUFFLE_BUFFER, drop_remainder: bool = False,
                   max_aspect_distortion: int = 1, side: str = "train",
                   input_context: tf.distribute.InputContext | None = None) -> tf.data.Dataset:
     """One epoch of shuffled, augmented training clips (TSN sampling and augmentation).
 
     Args:
-      records_dir: a directory written by `data_prep` (manifest.json and its shards), or a
-        prepared TFDS build of `data_prep.tfds_builder.TanVideoFlow` (its version folder, e.g.
+      source: a `RecordsSource`, or a folder to open as one: a directory written by `data_prep`
+        (manifest.json and its shards), or a prepared TFDS build of
+        `data_prep.tfds_builder.TanVideoFlow` (its version folder, e.g.
         <data_dir>/tan_video_flow/ucf101_split1/2.0.0; see `tfds_source`).
       split: the split number in the manifest (1, 2 or 3); a TFDS build holds one split, and
         any other is refused.
@@ -100,8 +111,7 @@ def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_sn
       seed: makes the augmentation and the shuffle reproducible; None draws fresh randomness.
       deterministic: keep the element order fixed (needs a seed); with both, runs are identical.
       skip_corrupt: False stops at a corrupt record with an error naming its shard file; True
-        skips it, logs a line and adds it to `corrupt_counter`.
-      corrupt_counter: a `CorruptRecordCounter` that counts the skipped records.
+        skips it and logs a line; a `CorruptRecordCounter` also counts it there.
       shuffle_buffer: parsed records held for shuffling (each holds all its stored JPEGs).
       drop_remainder: drop the last, smaller batch.
       max_aspect_distortion: TSN's max_distort: crop width and height scales differ by at most
@@ -116,13 +126,14 @@ def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_sn
     _check_sizes(batch_size=batch_size, num_snippets=num_snippets, image_size=image_size,
                  shuffle_buffer=shuffle_buffer)
     check_augmentation(deterministic, seed, max_aspect_distortion)
-    selection = select_side(records_dir, split, side)
+    source = RecordsSource.open(source)
+    selection = source.selection(split, side)
     batch_size, seed = per_replica(batch_size, seed, input_context)
 
-    flow_format = flow_format_of(selection.paths, selection.parse)
+    flow_format = source.flow_format
     records = seeded_train_records(selection, flow_format, seed=seed, deterministic=deterministic,
-                                   skip_corrupt=skip_corrupt, corrupt_counter=corrupt_counter,
-                                   shuffle_buffer=shuffle_buffer, input_context=input_context)
+                                   skip_corrupt=skip_corrupt, shuffle_buffer=shuffle_buffer,
+                                   input_context=input_context)
     finish = clips.fused_finisher(preprocess_input(backbone) if normalize else None)
 
     def clip(record, clip_seed):
@@ -136,9 +147,9 @@ def train_dataset(records_dir: str, split: int = 1, batch_size: int = 32, num_sn
     return dataset.prefetch(tf.data.AUTOTUNE).with_options(_options(deterministic))
 
 
-def eval_dataset(records_dir: str, split: int = 1, num_snippets: int = 5, image_size: int = 224,
-                 normalize: bool = True, backbone: str = "googlenet", skip_corrupt: bool = False,
-                 corrupt_counter: CorruptRecordCounter | None = None, side: str = "test",
+def eval_dataset(source: RecordsSource | str, split: int = 1, num_snippets: int = 5,
+                 image_size: int = 224, normalize: bool = True, backbone: str = "googlenet",
+                 skip_corrupt: bool | CorruptRecordCounter = False, side: str = "test",
                  input_context: tf.distribute.InputContext | None = None) -> tf.data.Dataset:
     """The test videos of a split, one element per video, in shard order: the 10-view protocol.
 
@@ -151,10 +162,12 @@ def eval_dataset(records_dir: str, split: int = 1, num_snippets: int = 5, image_
     """
     _check_sizes(num_snippets=num_snippets, image_size=image_size)
     finish = clips.fused_view_finisher(preprocess_input(backbone) if normalize else None)
-    selection = select_side(records_dir, split, side)
-    flow_format = flow_format_of(selection.paths, selection.parse)
-    records = read_side(selection, flow_format=flow_format, skip_corrupt=skip_corrupt,
-                        counter=corrupt_counter, shuffle_seed=None, shuffle_files=False,
+    source = RecordsSource.open(source)
+    selection = source.selection(split, side)
+    flow_format = source.flow_format
+    skip, counter = corrupt_policy(skip_corrupt)
+    records = read_side(selection, flow_format=flow_format, skip_corrupt=skip,
+                        counter=counter, shuffle_seed=None, shuffle_files=False,
                         deterministic=True, input_context=input_context)
 
     def views(record):

@@ -1,5 +1,5 @@
 """`train_frames` and `eval_frames`: uint8 frames for models that preprocess inside
-(`tan_keras.layers.ClipPreprocessing`).
+(`tan_keras.layers.ClipPreprocessing` in training, `TestViews` in the test protocol).
 
 The host does only this: read the records, pick the positions, decode the selected JPEGs whole,
 batch. It hands over uint8 frames at the stored size H x W (one size per records directory) and,
@@ -19,11 +19,11 @@ import tensorflow as tf
 
 from tan_keras.data import clips, decoding, sampling
 from tan_keras.data.corrupt_records import CorruptRecordCounter
-from tan_keras.data.datasets import (DEFAULT_SHUFFLE_BUFFER, check_augmentation, per_replica,
-                                     seeded_train_records)
-from tan_keras.data.parsing import flow_format_of, frame_size_of
+from tan_keras.data.datasets import (DEFAULT_SHUFFLE_BUFFER, check_augmentation, corrupt_policy,
+                                     per_replica, seeded_train_records)
 from tan_keras.data.shard_reading import read_side
-from tan_keras.data.sources import select_side
+from tan_keras.data.source import RecordsSource
+from tan_keras.frame_settings import FrameSettings
 
 STREAMS = ("rgb", "flow")
 
@@ -42,20 +42,16 @@ def _options(deterministic: bool) -> tf.data.Options:
     return options
 
 
-def _fixed_shapes(frames: dict, num_snippets: int, frame_size) -> dict:
+def _fixed_shapes(frames: dict, num_snippets: int, settings: FrameSettings) -> dict:
     """Static [T, H, W(, 3)] shapes, so the batches (and the model's compiled step) have them."""
-    if frame_size is None:
-        return frames
-    height, width = frame_size
-    return {key: tf.ensure_shape(value, [num_snippets, height, width] +
+    return {key: tf.ensure_shape(value, [num_snippets, settings.height, settings.width] +
                                  ([3] if key == "rgb" else []))
             for key, value in frames.items()}
 
 
-def train_frames(records_dir: str, split: int = 1, batch_size: int = 32, num_snippets: int = 5,
-                 seed: int | None = None, deterministic: bool = False,
-                 streams=STREAMS, skip_corrupt: bool = False,
-                 corrupt_counter: CorruptRecordCounter | None = None,
+def train_frames(source: RecordsSource | str, split: int = 1, batch_size: int = 32,
+                 num_snippets: int = 5, seed: int | None = None, deterministic: bool = False,
+                 streams=STREAMS, skip_corrupt: bool | CorruptRecordCounter = False,
                  shuffle_buffer: int = DEFAULT_SHUFFLE_BUFFER, drop_remainder: bool = False,
                  max_aspect_distortion: int = 1, side: str = "train",
                  input_context: tf.distribute.InputContext | None = None) -> tf.data.Dataset:
@@ -66,10 +62,10 @@ def train_frames(records_dir: str, split: int = 1, batch_size: int = 32, num_sni
     selected RGB and 2T flow images are decoded whole.
 
     Args:
-      records_dir: data_prep's records or a prepared TFDS build (`sources.select_side`).
-      split, batch_size, num_snippets, seed, deterministic, skip_corrupt, corrupt_counter,
-      shuffle_buffer, drop_remainder, max_aspect_distortion, side, input_context: as
-        `train_dataset`.
+      source: a `RecordsSource`, or a folder to open as one (data_prep's records or a prepared
+        TFDS build).
+      split, batch_size, num_snippets, seed, deterministic, skip_corrupt, shuffle_buffer,
+      drop_remainder, max_aspect_distortion, side, input_context: as `train_dataset`.
       streams: which of 'rgb' and 'flow' to decode (a one-stream CNN needs one).
 
     Returns:
@@ -80,20 +76,20 @@ def train_frames(records_dir: str, split: int = 1, batch_size: int = 32, num_sni
     _check(streams, batch_size=batch_size, num_snippets=num_snippets,
            shuffle_buffer=shuffle_buffer)
     check_augmentation(deterministic, seed, max_aspect_distortion)
-    selection = select_side(records_dir, split, side)
+    source = RecordsSource.open(source)
+    selection = source.selection(split, side)
     batch_size, seed = per_replica(batch_size, seed, input_context)
-    flow_format = flow_format_of(selection.paths, selection.parse)
-    frame_size = frame_size_of(selection.paths, selection.parse)
+    flow_format, frame_settings = source.flow_format, source.frames
     records = seeded_train_records(selection, flow_format, seed=seed, deterministic=deterministic,
-                                   skip_corrupt=skip_corrupt, corrupt_counter=corrupt_counter,
-                                   shuffle_buffer=shuffle_buffer, input_context=input_context)
+                                   skip_corrupt=skip_corrupt, shuffle_buffer=shuffle_buffer,
+                                   input_context=input_context)
 
     def clip(record, clip_seed):
         positions, window, flip = clips.clip_parameters(
             record, clip_seed, num_snippets=num_snippets,
             max_aspect_distortion=max_aspect_distortion)
         frames = decoding.decode_frames(record, positions, num_snippets, flow_format, streams)
-        frames = _fixed_shapes(frames, num_snippets, frame_size)
+        frames = _fixed_shapes(frames, num_snippets, frame_settings)
         # The flip as int32 0/1 (`models.preprocessed.clip_parameter_inputs` says why).
         return {**frames, "crop": window, "flip": tf.cast(flip, tf.int32)}, record["label"]
 
@@ -102,13 +98,13 @@ def train_frames(records_dir: str, split: int = 1, batch_size: int = 32, num_sni
     return dataset.prefetch(tf.data.AUTOTUNE).with_options(_options(deterministic))
 
 
-def eval_frames(records_dir: str, split: int = 1, num_snippets: int = 5, batch_size: int = 1,
-                streams=STREAMS, skip_corrupt: bool = False,
-                corrupt_counter: CorruptRecordCounter | None = None, side: str = "test",
+def eval_frames(source: RecordsSource | str, split: int = 1, num_snippets: int = 5,
+                batch_size: int = 1, streams=STREAMS,
+                skip_corrupt: bool | CorruptRecordCounter = False, side: str = "test",
                 input_context: tf.distribute.InputContext | None = None) -> tf.data.Dataset:
     """The test videos of a split in shard order, as the uint8 frames of T evenly spaced positions.
 
-    The 10 views are made by the model (`ClipPreprocessing(views=True)`); `batch_size` videos go
+    The 10 views are made by the model (`tan_keras.layers.TestViews`); `batch_size` videos go
     to the device at a time.
 
     Returns:
@@ -117,17 +113,18 @@ def eval_frames(records_dir: str, split: int = 1, num_snippets: int = 5, batch_s
       may be smaller.
     """
     _check(streams, num_snippets=num_snippets, batch_size=batch_size)
-    selection = select_side(records_dir, split, side)
-    flow_format = flow_format_of(selection.paths, selection.parse)
-    frame_size = frame_size_of(selection.paths, selection.parse)
-    records = read_side(selection, flow_format=flow_format, skip_corrupt=skip_corrupt,
-                        counter=corrupt_counter, shuffle_seed=None, shuffle_files=False,
+    source = RecordsSource.open(source)
+    selection = source.selection(split, side)
+    flow_format, frame_settings = source.flow_format, source.frames
+    skip, counter = corrupt_policy(skip_corrupt)
+    records = read_side(selection, flow_format=flow_format, skip_corrupt=skip,
+                        counter=counter, shuffle_seed=None, shuffle_files=False,
                         deterministic=True, input_context=input_context)
 
     def video(record):
         positions = sampling.eval_positions(record["num_positions"], num_snippets)
         frames = decoding.decode_frames(record, positions, num_snippets, flow_format, streams)
-        return (_fixed_shapes(frames, num_snippets, frame_size), record["label"],
+        return (_fixed_shapes(frames, num_snippets, frame_settings), record["label"],
                 record["video_id"])
 
     dataset = records.map(video, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)

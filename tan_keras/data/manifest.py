@@ -1,7 +1,9 @@
-"""Reading a records directory's manifest: which videos form a split's side, and which shards hold them.
+"""Which shards of data_prep's records hold a split side's videos (`select_shards`).
 
-The manifest layout is the contract of `tan_keras.record_format`. Every check here fails with an error
-that names the manifest file and what is wrong, before any tf.data work starts.
+The manifest layout is the contract of `tan_keras.record_format`, whose `read_manifest` is the one
+reader; `tan_keras.data.source.RecordsSource` opens it and asks here for a side's shards. Every
+check fails with an error that names the manifest file and what is wrong, before any tf.data
+work starts.
 """
 
 import os
@@ -11,6 +13,7 @@ import tensorflow as tf
 
 from tan_keras import record_format as rf
 from tan_keras.data.parsing import parse_record
+from tan_keras.errors import IncompatibleInputError, MissingInputError
 
 SIDES = ("train", "test")
 SEQUENCE_EXAMPLE = "tf.train.SequenceExample"
@@ -40,21 +43,6 @@ class ShardSelection(NamedTuple):
     selected_counts: list | None = None
 
 
-def load_manifest(records_dir: str) -> dict:
-    """Reads `records_dir/manifest.json` and checks the keys the reader needs."""
-    path = os.path.join(records_dir, rf.MANIFEST_FILENAME)
-    manifest = rf.read_manifest(records_dir)
-    missing = [key for key in ("format_version", "classes", "shards", "videos", "splits")
-               if key not in manifest]
-    if missing:
-        raise ValueError(f"{path}: expected the keys format_version, classes, shards, videos and "
-                         f"splits. Received a manifest without {missing}.")
-    if manifest["format_version"] != rf.FORMAT_VERSION:
-        raise ValueError(f"{path}: expected format_version {rf.FORMAT_VERSION}. "
-                         f"Received: format_version={manifest['format_version']!r}")
-    return manifest
-
-
 def _shard_index(manifest: dict, video_id: str, manifest_path: str) -> int:
     """The position in manifest['shards'] of the shard holding `video_id` (int index or file name)."""
     shard = manifest["videos"][video_id].get("shard")
@@ -62,41 +50,31 @@ def _shard_index(manifest: dict, video_id: str, manifest_path: str) -> int:
         return manifest["shards"].index(shard)
     if isinstance(shard, int) and 0 <= shard < len(manifest["shards"]):
         return shard
-    raise ValueError(f"{manifest_path}: expected videos[{video_id!r}]['shard'] to be an index into "
-                     f"'shards' (0..{len(manifest['shards']) - 1}) or one of its names. "
-                     f"Received: shard={shard!r}")
+    raise IncompatibleInputError(
+        f"{manifest_path}: expected videos[{video_id!r}]['shard'] to be an index into 'shards' "
+        f"(0..{len(manifest['shards']) - 1}) or one of its names. Received: shard={shard!r}")
 
 
-def select_shards(records_dir: str, manifest: dict, split: int | str, side: str) -> ShardSelection:
-    """The shards and videos of `side` ('train' or 'test') of `split` (1, 2, 3 or '1', ...).
+def select_shards(records_dir: str, manifest: dict, video_ids: list) -> ShardSelection:
+    """The shards holding `video_ids` (ids in manifest['videos'], e.g. `RecordsSource.videos`).
 
-    Videos listed by the split but absent from manifest['videos'] (failed during the build) are left
-    out; the build's manifest lists them under 'failures'.
+    Raises:
+      IncompatibleInputError: for a video's shard that is not in manifest['shards'].
+      MissingInputError: for a listed shard file that does not exist.
     """
     manifest_path = os.path.join(records_dir, rf.MANIFEST_FILENAME)
-    if side not in SIDES:
-        raise ValueError(f"Expected side in {SIDES}. Received: side={side!r}")
-    key = rf.split_key(split)
-    if key not in manifest["splits"]:
-        raise ValueError(f"{manifest_path}: expected split in {sorted(manifest['splits'])}. "
-                         f"Received: split={split!r}")
-    listed = manifest["splits"][key].get(side, [])
-    video_ids = [video_id for video_id in listed if video_id in manifest["videos"]]
-    if not video_ids:
-        raise ValueError(f"{manifest_path}: expected videos on the {side!r} side of split {key}. "
-                         f"Received: {len(listed)} listed, none of them in 'videos'.")
-
     counts = [0] * len(manifest["shards"])
     for video_id in manifest["videos"]:
         counts[_shard_index(manifest, video_id, manifest_path)] += 1
-    wanted = sorted({_shard_index(manifest, video_id, manifest_path) for video_id in video_ids})
-    paths = [os.path.join(records_dir, manifest["shards"][i]) for i in wanted]
-    for path in paths:
-        if not tf.io.gfile.exists(path):
-            raise FileNotFoundError(f"{manifest_path} lists the shard {path}, which does not exist.")
     selected = [0] * len(manifest["shards"])
     for video_id in video_ids:
         selected[_shard_index(manifest, video_id, manifest_path)] += 1
+    wanted = [i for i, count in enumerate(selected) if count]
+    paths = [os.path.join(records_dir, manifest["shards"][i]) for i in wanted]
+    for path in paths:
+        if not tf.io.gfile.exists(path):
+            raise MissingInputError(f"{manifest_path} lists the shard {path}, which does not "
+                                    "exist.")
     return ShardSelection(paths=paths, expected_counts=[counts[i] for i in wanted],
-                          video_ids=video_ids, num_classes=len(manifest["classes"]),
+                          video_ids=list(video_ids), num_classes=len(manifest["classes"]),
                           selected_counts=[selected[i] for i in wanted])

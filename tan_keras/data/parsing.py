@@ -1,7 +1,8 @@
 """Parsing one serialized record (`tf.train.SequenceExample`) and checking it before any decoding.
 
-A TFDS build's tf.train.Example parses to the same dict (`tfds_source.parse_tfds_example`), so
-`record_problem` and everything after it serve both.
+`parse_record` is the one parser of data_prep's records (the pipelines, the benchmarks and the
+tests use it). A TFDS build's tf.train.Example, another proto, parses to the same dict
+(`tfds_source.parse_tfds_example`), so `record_problem` and everything after it serve both.
 
 `parse_record` reads only what the input pipeline needs. `record_problem` returns why a parsed
 record is unusable ('' when it is fine), using cheap checks (lengths, image markers, the first JPEG's
@@ -89,7 +90,8 @@ def _header_matches(record: dict, usable: tf.Tensor) -> tf.Tensor:
 def first_record(paths: list, parse=parse_record) -> dict | None:
     """The first readable record of the shard files, parsed (eagerly), or None.
 
-    parse: the shards' parse function (`manifest.ShardSelection.parse`).
+    parse: the shards' parse function (`manifest.ShardSelection.parse`). `RecordsSource` reads
+    one, once, for the frame size and flow format of a manifest that does not record them.
     """
     for path in paths:
         try:
@@ -100,22 +102,10 @@ def first_record(paths: list, parse=parse_record) -> dict | None:
     return None
 
 
-def flow_format_of(paths: list, parse=parse_record) -> str:
-    """The flow/format ('jpeg' or 'png') of the first readable record in the shard files."""
-    record = first_record(paths, parse)
-    return "jpeg" if record is None else record["flow_format"].numpy().decode()
-
-
-def frame_size_of(paths: list, parse=parse_record) -> tuple[int, int] | None:
-    """(height, width) of the stored frames of the first readable record (one build, one size)."""
-    record = first_record(paths, parse)
-    return None if record is None else (int(record["height"]), int(record["width"]))
-
-
 def record_problem(record: dict, num_classes: int, flow_format: str) -> tf.Tensor:
     """record: `parse_record`'s output -> [] string, why it is unusable, or b'' when it is fine.
 
-    flow_format: the records directory's flow format ('jpeg' or 'png'; see `flow_format_of`).
+    flow_format: the records directory's flow format ('jpeg' or 'png'; `RecordsSource.flow_format`).
     """
     num_positions = record["num_positions"]
     lengths = tf.stack([tf.size(record[key]) for key in ("rgb", "flow_x", "flow_y")])
@@ -124,7 +114,7 @@ def record_problem(record: dict, num_classes: int, flow_format: str) -> tf.Tenso
         (tf.reduce_all(tf.equal(lengths, num_positions)),
          "its image lists differ in length from clip/num_positions"),
         (tf.equal(record["flow_format"], flow_format.encode()),
-         f"its flow/format is not {flow_format}, the format of the first record read"),
+         f"its flow/format is not {flow_format}, the format of the records"),
         ((record["label"] >= 0) & (record["label"] < num_classes),
          f"its label is outside 0..{num_classes - 1}"),
         ((record["height"] > 0) & (record["width"] > 0), "its video/height or video/width is not positive"),

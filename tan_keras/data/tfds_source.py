@@ -9,8 +9,10 @@ The records directory is the TFDS version folder, e.g.
                       lists, the skipped ones.
   tan_video_flow-train.tfrecord-00000-of-00004, ...  shards of tf.train.Example.
 
-`select_tfds_side` gives the same `ShardSelection` as `manifest.select_shards` does for data_prep's
-records, with `parse_tfds_example` as its parse function: one tf.train.Example -> the dict
+`tan_keras.data.source.RecordsSource` opens a build with `load_tfds_build`. `select_tfds_side` gives
+the same `ShardSelection` as `manifest.select_shards` does for data_prep's records, with
+`parse_tfds_example` as its parse function. It is the one other record parser, because a build
+holds another proto (tf.train.Example, with TFDS's keys): one Example -> the dict
 `parsing.parse_record` returns, so the reader's record checks, position sampling, decoding and
 crops run unchanged:
   label         <- 'label' (int64)
@@ -31,6 +33,7 @@ import tensorflow as tf
 
 from tan_keras import record_format as rf
 from tan_keras.data.manifest import SIDES, ShardSelection
+from tan_keras.errors import IncompatibleInputError, MissingInputError
 
 _EXAMPLE = "tf.train.Example"
 _DEFAULT_TEMPLATE = "{DATASET}-{SPLIT}.{FILEFORMAT}-{SHARD_X_OF_Y}"  # TFDS's default
@@ -78,13 +81,14 @@ def is_tfds_build(records_dir: str) -> bool:
 
 def _read_json(path: str, missing_hint: str) -> dict:
     if not tf.io.gfile.exists(path):
-        raise ValueError(f"Expected {path}: {missing_hint}. Received: a folder without it.")
+        raise IncompatibleInputError(f"Expected {path}: {missing_hint}. Received: a folder "
+                                     "without it.")
     with tf.io.gfile.GFile(path, "r") as f:
         text = f.read()
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        raise ValueError(f"{path} is not valid JSON: {e}") from e
+        raise IncompatibleInputError(f"{path} is not valid JSON: {e}") from None
 
 
 def _shard_paths(folder: str, info: dict, split_info: dict) -> list:
@@ -101,26 +105,27 @@ def _shard_paths(folder: str, info: dict, split_info: dict) -> list:
                                    SHARD_INDEX=shard, NUM_SHARDS=total,
                                    SHARD_X_OF_Y=f"{shard}-of-{total}")
         except (KeyError, IndexError, ValueError) as e:
-            raise ValueError(f"{os.path.join(folder, rf.TFDS_INFO_FILENAME)}: expected a "
-                             f"filepathTemplate with TFDS's fields. Received: {template!r} "
-                             f"({type(e).__name__}: {e})") from None
+            raise IncompatibleInputError(
+                f"{os.path.join(folder, rf.TFDS_INFO_FILENAME)}: expected a filepathTemplate with "
+                f"TFDS's fields. Received: {template!r} ({type(e).__name__}: {e})") from None
         paths.append(os.path.join(folder, name))
     return paths
 
 
 def _check_info(info: dict, info_path: str) -> None:
     if info.get("name") != rf.TFDS_BUILDER_NAME:
-        raise ValueError(f"{info_path}: expected a build of the TFDS builder "
-                         f"{rf.TFDS_BUILDER_NAME!r} (data_prep.tfds_builder.TanVideoFlow). "
-                         f"Received: name={info.get('name')!r}")
+        raise IncompatibleInputError(
+            f"{info_path}: expected a build of the TFDS builder {rf.TFDS_BUILDER_NAME!r} "
+            f"(data_prep.tfds_builder.TanVideoFlow). Received: name={info.get('name')!r}")
     file_format = info.get("fileFormat", "tfrecord")
     if file_format != "tfrecord":
-        raise ValueError(f"{info_path}: expected fileFormat 'tfrecord' (tan_keras reads TFRecord "
-                         f"shards). Received: fileFormat={file_format!r}")
+        raise IncompatibleInputError(
+            f"{info_path}: expected fileFormat 'tfrecord' (tan_keras reads TFRecord shards). "
+            f"Received: fileFormat={file_format!r}")
     names = sorted(s.get("name") for s in info.get("splits", []))
     if names != sorted(SIDES):
-        raise ValueError(f"{info_path}: expected the TFDS splits {sorted(SIDES)}. "
-                         f"Received: splits={names}")
+        raise IncompatibleInputError(
+            f"{info_path}: expected the TFDS splits {sorted(SIDES)}. Received: splits={names}")
 
 
 def _frame_format(features: dict, features_path: str) -> tuple:
@@ -132,13 +137,15 @@ def _frame_format(features: dict, features_path: str) -> tuple:
         dims = [int(d) for d in rgb["shape"]["dimensions"]]
         formats = rgb["encodingFormat"], flow_x["encodingFormat"], flow_y["encodingFormat"]
     except (KeyError, TypeError, ValueError) as e:
-        raise ValueError(f"{features_path}: expected Video features {rf.TFDS_RGB!r}, "
-                         f"{rf.TFDS_FLOW_X!r} and {rf.TFDS_FLOW_Y!r} with a shape and an "
-                         f"encodingFormat. Received: a file without {e}") from None
+        raise IncompatibleInputError(
+            f"{features_path}: expected Video features {rf.TFDS_RGB!r}, {rf.TFDS_FLOW_X!r} and "
+            f"{rf.TFDS_FLOW_Y!r} with a shape and an encodingFormat. Received: a file without "
+            f"{e}") from None
     if len(dims) != 4 or min(dims[1:3]) < 1 or formats[0] != "jpeg" or formats[1] != formats[2] \
             or formats[1] not in ("png", "jpeg"):
-        raise ValueError(f"{features_path}: expected rgb [None, H, W, 3] JPEG of a fixed size and "
-                         f"PNG or JPEG flow. Received: rgb shape {dims}, encodings {formats}")
+        raise IncompatibleInputError(
+            f"{features_path}: expected rgb [None, H, W, 3] JPEG of a fixed size and PNG or JPEG "
+            f"flow. Received: rgb shape {dims}, encodings {formats}")
     return dims[1], dims[2], formats[1]
 
 
@@ -146,8 +153,9 @@ def load_tfds_build(folder: str) -> TfdsBuild:
     """Reads and checks a TanVideoFlow version folder's JSON files.
 
     Raises:
-      ValueError: naming the file, when one is missing or does not fit: another builder, a
-        TanVideoFlow 1.0.0 build (no metadata.json), shard counts that disagree with the videos.
+      IncompatibleInputError: naming the file, when one is missing or does not fit: another
+        builder, a TanVideoFlow 1.0.0 build (no metadata.json), shard counts that disagree with
+        the videos.
     """
     info_path = os.path.join(folder, rf.TFDS_INFO_FILENAME)
     info = _read_json(info_path, "TFDS writes it when a build is complete")
@@ -161,8 +169,9 @@ def load_tfds_build(folder: str) -> TfdsBuild:
                           f"with data_prep.tfds_builder)")
     missing = [key for key in _METADATA_KEYS if key not in metadata]
     if missing or metadata["split"] not in metadata["splits"]:
-        raise ValueError(f"{metadata_path}: expected the keys {list(_METADATA_KEYS)}, with the "
-                         f"held split in 'splits'. Received: keys={sorted(metadata)}")
+        raise IncompatibleInputError(
+            f"{metadata_path}: expected the keys {list(_METADATA_KEYS)}, with the held split in "
+            f"'splits'. Received: keys={sorted(metadata)}")
     failed = {failure["video"] for failure in metadata.get("failures", [])}
     listed = metadata["splits"][metadata["split"]]
     videos = {side: [v for v in listed.get(side, []) if v not in failed] for side in SIDES}
@@ -172,9 +181,10 @@ def load_tfds_build(folder: str) -> TfdsBuild:
         counts = [int(n) for n in split_info.get("shardLengths", [])]
         shards[side] = list(zip(_shard_paths(folder, info, split_info), counts))
         if sum(counts) != len(videos[side]):
-            raise ValueError(f"{info_path}: expected the {side!r} shards to hold the "
-                             f"{len(videos[side])} videos {metadata_path} lists for that side. "
-                             f"Received: shardLengths summing to {sum(counts)}")
+            raise IncompatibleInputError(
+                f"{info_path}: expected the {side!r} shards to hold the {len(videos[side])} "
+                f"videos {metadata_path} lists for that side. Received: shardLengths summing to "
+                f"{sum(counts)}")
     return TfdsBuild(folder=folder, name=metadata["name"],
                      config=metadata.get("config", info.get("configName", "")),
                      split=metadata["split"], classes=list(metadata["classes"]),
@@ -215,31 +225,17 @@ def parse_tfds_example(serialized: tf.Tensor, *, height: int, width: int,
     }
 
 
-def select_tfds_side(build: TfdsBuild, split: int | str, side: str) -> ShardSelection:
-    """The shards and videos of `side` ('train' or 'test'); `split` must be the one it holds.
+def select_tfds_side(build: TfdsBuild, side: str) -> ShardSelection:
+    """The shards and stored videos of `side` ('train' or 'test') of the split the build holds
+    (`RecordsSource.selection` checks the split and that the side has videos first).
 
     Raises:
-      ValueError: for another split (naming the folder and the split it holds), or a side
-        without videos. FileNotFoundError: for a missing shard file.
+      MissingInputError: for a missing shard file, naming dataset_info.json.
     """
-    if side not in SIDES:
-        raise ValueError(f"Expected side in {SIDES}. Received: side={side!r}")
-    key = rf.split_key(split)
-    if key != build.split:
-        raise ValueError(
-            f"{build.folder}: this TFDS build (config {build.config!r}) holds only split "
-            f"{build.split} of {build.name}. Expected split={build.split}. Received: "
-            f"split={split!r}. Build a TanVideoFlow config with split={key} (e.g. "
-            f"'{build.name}_split{key}') for that split.")
-    if not build.videos[side]:
-        listed = len(build.splits[key].get(side, []))
-        raise ValueError(f"{build.folder}: expected videos on the {side!r} side of split {key}. "
-                         f"Received: {listed} listed, none of them stored (see 'failures' in "
-                         f"{rf.TFDS_METADATA_FILENAME}).")
     held = [(path, count) for path, count in build.shards[side] if count > 0]
     for path, _ in held:
         if not tf.io.gfile.exists(path):
-            raise FileNotFoundError(f"{os.path.join(build.folder, rf.TFDS_INFO_FILENAME)} lists "
+            raise MissingInputError(f"{os.path.join(build.folder, rf.TFDS_INFO_FILENAME)} lists "
                                     f"the shard {path}, which does not exist.")
     parse = functools.partial(parse_tfds_example, height=build.height, width=build.width,
                               flow_format=build.flow_format)

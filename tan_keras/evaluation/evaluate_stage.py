@@ -18,7 +18,7 @@ from tan_keras.evaluation import metrics, plots
 from tan_keras.evaluation.protocol import STREAMS, load_trained_model, score_frame_batches
 from tan_keras.evaluation.scores import save_scores
 from tan_keras.training import stage_files
-from tan_keras.training.inputs import frame_size, read_manifest, split_videos, test_batches
+from tan_keras.training.inputs import test_batches
 from tan_keras.training.workspace import (RESULTS_FILENAME, SCORES_FILENAME, Workspace,
                                           find_train_run)
 
@@ -67,8 +67,8 @@ def evaluate(records_dir, workspace, run_name: str | None = None, split: int | N
     Args:
       records_dir: the records the run was trained on.
       workspace: the workspace holding train_tan/<run_name>/.
-      run_name: the run; None finds it (`workspace.find_train_run`) from the records' dataset
-        and the given split, model and init, as train_tan named it.
+      run_name: the finished run; None finds it (`workspace.find_train_run`, which also checks a
+        named run) from the records' dataset and the given split, model and init.
       split: the test split (default: the run's training split).
       model, init: narrow the search when `run_name` is None.
       max_videos: evaluate only the first N test videos.
@@ -77,22 +77,27 @@ def evaluate(records_dir, workspace, run_name: str | None = None, split: int | N
     The videos go to the model as uint8 frames; the model makes the 10 views and averages the
     scores in its graph (`tan_keras.models.preprocessed.evaluation_model`).
     """
+    from tan_keras.data import RecordsSource
+
+    source = RecordsSource.open(records_dir)
     if run_name is None:
-        run_name = find_train_run(workspace, read_manifest(records_dir)["name"], split, model,
-                                  init)
+        run_name = find_train_run(workspace, source.name, split, model, init)
         print(f"evaluate: the train_tan run is {run_name}.")
+    else:
+        find_train_run(workspace, run_name=run_name)
     out_dir = Workspace(workspace).eval_dir(run_name)
     if stage_files.is_done(out_dir) and (out_dir / RESULTS_FILENAME).is_file():
         print(f"evaluate: {out_dir} is done; skipping.")
         return json.loads((out_dir / RESULTS_FILENAME).read_text())
-    network, run_settings, settings = load_trained_model(workspace, run_name, records_dir)
+    network, run_settings, settings = load_trained_model(workspace, run_name, source)
     split = run_settings["split"] if split is None else int(split)
-    split_videos(read_manifest(records_dir), split, "test", records_dir)
+    source.videos(split, "test")
     from tan_keras.models.preprocessed import evaluation_model
 
-    view_model = evaluation_model(network, settings.backbone, frame_size(records_dir, split),
+    view_model = evaluation_model(network, settings.backbone,
+                                 (source.frames.height, source.frames.width),
                                  run_settings["classes"], flow_planes=True)
-    scored = score_frame_batches(view_model, test_batches(records_dir, split, settings,
+    scored = score_frame_batches(view_model, test_batches(source, split, settings,
                                                           videos_per_batch), max_videos)
     results = write_outputs(out_dir, scored, run_settings["classes"],
                             dict(run_settings, run_name=run_name, evaluated_split=split))

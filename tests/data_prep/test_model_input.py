@@ -5,22 +5,19 @@ import numpy as np
 
 from data_prep import model_input
 from tan_keras import data
-from tan_keras.data.manifest import load_manifest
 
 T = 3
 
 
 def test_video_clip_equals_the_records_test_frames(ucf_records_root, shared_data):
     records = ucf_records_root / "ucf101"
-    params = load_manifest(str(records))["params"]
-    settings = model_input.FrameSettings(
-        frame_size=tuple(params["frame_size"]), positions=int(params["positions"]),
-        flow_bound=float(params["flow_bound"]), flow_format=params["flow_format"],
-        jpeg_quality=int(params["jpeg_quality"]), num_snippets=T)
+    source = data.RecordsSource.open(records)
+    settings = source.frames
+    assert settings.positions == source.params["positions"]
     seen = 0
     for frames, _, video_ids in data.eval_frames(str(records), num_snippets=T, batch_size=1):
         video = video_ids.numpy()[0].decode()
-        clip = model_input.video_clip(str(shared_data / "videos" / "ucf101" / video), settings)
+        clip = model_input.video_clip(str(shared_data / "videos" / "ucf101" / video), settings, T)
         np.testing.assert_array_equal(clip["rgb"], frames["rgb"].numpy()[0], err_msg=video)
         np.testing.assert_array_equal(clip["flow"][..., 0], frames["flow_x"].numpy()[0],
                                       err_msg=video)

@@ -1,6 +1,7 @@
 """encode_video_record, write_shard and write_manifest, checked by reading back with TensorFlow."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ import tensorflow as tf
 
 from data_prep import records
 from tan_keras import record_format as rf
+from tan_keras.errors import IncompatibleInputError, MissingInputError
 
 
 def _smooth_frames(num, height, width, seed):
@@ -111,10 +113,27 @@ def test_write_shard_and_manifest_are_atomic_and_readable(tmp_path):
     path = str(tmp_path / rf.shard_filename("toy", 0, 1))
     assert records.write_shard(path, [b"one", b"two"]) == 2
     assert [r.numpy() for r in tf.data.TFRecordDataset(path)] == [b"one", b"two"]
-    manifest = {"name": "toy", "classes": ["a"], "splits": {"1": {"train": [], "test": []}}}
+    manifest = {"format_version": rf.FORMAT_VERSION, "name": "toy", "classes": ["a"],
+                "shards": [path.split("/")[-1]], "videos": {},
+                "splits": {"1": {"train": [], "test": []}}}
     records.write_manifest(str(tmp_path), manifest)
     assert sorted(p.name for p in tmp_path.iterdir()) == [rf.MANIFEST_FILENAME, path.split("/")[-1]]
     assert json.loads((tmp_path / rf.MANIFEST_FILENAME).read_text()) == manifest
+    assert records.read_manifest is rf.read_manifest  # one reader for the writer and the reader
     assert records.read_manifest(str(tmp_path)) == manifest
-    with pytest.raises(FileNotFoundError, match="Expected a manifest at"):
-        records.read_manifest(str(tmp_path / "absent"))
+
+
+def test_read_manifest_names_the_file_and_what_is_wrong(tmp_path):
+    absent = tmp_path / "absent"
+    expected = re.escape(f"Expected a manifest at {absent / rf.MANIFEST_FILENAME}")
+    with pytest.raises(MissingInputError, match=expected + ".*data_prep.build_records"):
+        rf.read_manifest(str(absent))
+    path = tmp_path / rf.MANIFEST_FILENAME
+    path.write_text("{not json")
+    with pytest.raises(IncompatibleInputError, match=f"{path} is not valid JSON"):
+        rf.read_manifest(str(tmp_path))
+    path.write_text(json.dumps({"format_version": rf.FORMAT_VERSION, "name": "toy"}))
+    with pytest.raises(IncompatibleInputError, match=re.escape(
+            f"{path}: expected the keys format_version, name, classes, shards, videos, splits. "
+            "Received: a manifest without ['classes', 'shards', 'videos', 'splits']")):
+        rf.read_manifest(str(tmp_path))

@@ -8,7 +8,6 @@ import tensorflow as tf
 from experiments.benchmarks.input_records import write_bench_records
 from tan_keras import data
 from tan_keras import record_format as rf
-from tan_keras.data.manifest import load_manifest
 
 
 def _records_by_id(records_dir):
@@ -36,7 +35,7 @@ def test_copies_of_real_records_keep_their_images_under_new_ids(ucf_records_root
     write_bench_records(bench_dir, num_videos=14, unique_videos=0, positions=0, num_shards=3,
                         contents_from=str(ucf_records_root / "ucf101"))
 
-    manifest = load_manifest(bench_dir)
+    manifest = rf.read_manifest(bench_dir)
     copies = _records_by_id(bench_dir)
     assert sorted(copies) == sorted(manifest["videos"])
     assert len(copies) == 14
@@ -55,6 +54,9 @@ def test_copies_of_real_records_keep_their_images_under_new_ids(ucf_records_root
     labels = [int(label) for _, batch in data.train_dataset(
         bench_dir, batch_size=4, num_snippets=2, image_size=32, seed=0) for label in batch]
     assert len(labels) == len(split["train"])
+    # The copies' manifest records the frames of the records they copy.
+    copied = data.RecordsSource.open(bench_dir).frames
+    assert copied == data.RecordsSource.open(ucf_records_root / "ucf101").frames
 
 
 def test_synthetic_records_repeat_the_distinct_contents(tmp_path):
@@ -67,3 +69,5 @@ def test_synthetic_records_repeat_the_distinct_contents(tmp_path):
     assert images[0] != images[1]
     assert images[2] == images[0] and images[3] == images[1] and images[4] == images[0]
     assert all(len(video) == 3 * 3 for video in images)
+    frames = data.RecordsSource.open(bench_dir).frames
+    assert (frames.height, frames.width, frames.positions) == (256, 340, 3)

@@ -94,15 +94,15 @@ def test_skip_corrupt_skips_counts_and_keeps_the_rest(records_dir, capfd):
     raw = shard1.read_bytes()
     shard1.write_bytes(raw[: len(raw) - 100])  # shard 1: TRAIN[3] unreadable.
     counter = data.CorruptRecordCounter()
-    labels = _labels(_train(path, skip_corrupt=True, corrupt_counter=counter))
+    labels = _labels(_train(path, skip_corrupt=counter))
     assert labels == sorted([TRAIN[0].label, TRAIN[1].label])
     assert counter.count == 2
     log = capfd.readouterr().err
     assert f"skipped 1 corrupt record(s) in shard {shard1}: unreadable or unparseable" in log
     assert f"skipped 1 corrupt record(s) in shard {shard0}: an image is truncated" in log
     # The counter keeps counting over passes and datasets; the test side needs only shard 0.
-    list(data.eval_dataset(str(path), num_snippets=2, image_size=16, skip_corrupt=True,
-                           corrupt_counter=counter, normalize=False))
+    list(data.eval_dataset(str(path), num_snippets=2, image_size=16, skip_corrupt=counter,
+                           normalize=False))
     assert counter.count == 3
 
 
@@ -131,11 +131,11 @@ def test_wrong_format_version_is_named(records_dir):
 
 
 def test_record_with_another_flow_format_is_named(records_dir):
-    path, manifest = records_dir  # PNG flow; the first record read decides the format
+    path, manifest = records_dir  # PNG flow, as the manifest's params say
     shard1 = path / manifest["shards"][1]
     records = list(tf.data.TFRecordDataset(str(shard1)).as_numpy_iterator())
     _rewrite_shard(shard1, [records[0], sr.encode(TRAIN[3], flow_format="jpeg")])
     with pytest.raises(tf.errors.InvalidArgumentError,
                        match=f"Corrupt record in shard {shard1}: video {TRAIN[3].video_id}: its "
-                             f"flow/format is not png, the format of the first record read"):
+                             f"flow/format is not png, the format of the records"):
         list(_train(path))

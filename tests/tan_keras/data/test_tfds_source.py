@@ -18,11 +18,8 @@ import tensorflow as tf
 from tan_keras import data
 from tan_keras import record_format as rf
 from tan_keras.data import clips
-from tan_keras.data.parsing import flow_format_of
 from tan_keras.data.shard_reading import read_side
-from tan_keras.data.sources import select_side
 from tan_keras.errors import IncompatibleInputError
-from tan_keras.training.inputs import read_manifest, split_videos
 
 T, S, SEED = 3, 32, 5
 RGB_MEAN_ABS_TOLERANCE = 4.0  # two JPEG encoders of the same 80x60 frames, 0..255 values
@@ -31,10 +28,9 @@ RGB_MEAN_ABS_TOLERANCE = 4.0  # two JPEG encoders of the same 80x60 frames, 0..2
 def _records_by_video(records_dir) -> dict:
     """video id -> the parsed record (numpy), read through the reader's checks."""
     records = {}
+    source = data.RecordsSource.open(records_dir)
     for side in ("train", "test"):
-        selection = select_side(str(records_dir), 1, side)
-        dataset = read_side(selection, flow_format=flow_format_of(selection.paths,
-                                                                  selection.parse),
+        dataset = read_side(source.selection(1, side), flow_format=source.flow_format,
                             skip_corrupt=False, counter=None, shuffle_seed=None,
                             shuffle_files=False, deterministic=True)
         for record in dataset:
@@ -91,8 +87,8 @@ def _train_clips_by_video(records_dir) -> dict:
     train videos in different orders (TFDS shuffles its shards by key), so the same seed per video
     is given here instead.
     """
-    selection = select_side(str(records_dir), 1, "train")
-    flow_format = flow_format_of(selection.paths, selection.parse)
+    source = data.RecordsSource.open(records_dir)
+    selection, flow_format = source.selection(1, "train"), source.flow_format
     records = read_side(selection, flow_format=flow_format, skip_corrupt=False, counter=None,
                         shuffle_seed=None, shuffle_files=False, deterministic=True)
     ids = sorted(selection.video_ids)
@@ -133,25 +129,16 @@ def test_eval_dataset_gives_the_same_views(tfds_ucf101, png_ucf101_records):
         assert np.abs(got[video_id][0]["rgb"] - views["rgb"]).mean() < RGB_MEAN_ABS_TOLERANCE
 
 
-def test_the_training_library_reads_the_same_manifest(tfds_ucf101, png_ucf101_records):
-    got, expected = read_manifest(tfds_ucf101), read_manifest(png_ucf101_records)
-    assert got["name"] == expected["name"] == "ucf101"
-    assert got["classes"] == expected["classes"] == ["BabyCrawling", "Punch", "PushUps"]
-    assert got["splits"] == expected["splits"]
-    assert split_videos(got, 1, "train", tfds_ucf101) == expected["splits"]["1"]["train"]
-
-
 def test_another_split_is_refused_naming_the_folder_and_its_split(tfds_ucf101):
-    message = (re.escape(f"{tfds_ucf101}: this TFDS build (config 'ucf101_split1_tiny') holds "
-                         f"only split 1 of ucf101. Expected split=1. Received: split=2.")
-               + ".*'ucf101_split2'")
-    with pytest.raises(ValueError, match=message):
+    message = (re.escape(f"{tfds_ucf101 / rf.TFDS_METADATA_FILENAME}: expected split in ['1']. "
+                         "Received: split=2. This TFDS build (config 'ucf101_split1_tiny') holds "
+                         "one split") + ".*'ucf101_split2'")
+    with pytest.raises(IncompatibleInputError, match=message):
         data.train_dataset(str(tfds_ucf101), split=2)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(IncompatibleInputError, match=message):
         data.eval_dataset(str(tfds_ucf101), split=2)
-    with pytest.raises(IncompatibleInputError,
-                       match=r"Expected split 2 .* Received: splits=\['1'\]"):
-        split_videos(read_manifest(tfds_ucf101), 2, "train", tfds_ucf101)
+    with pytest.raises(IncompatibleInputError, match=message):
+        data.RecordsSource.open(tfds_ucf101).videos(2, "train")
 
 
 @pytest.fixture
@@ -177,7 +164,7 @@ def test_truncated_tfds_shard_stops_with_an_error_naming_it(tfds_copy):
                        match=f"Corrupt shard {shard}: read 2 of the 3 records.*tf.train.Example"):
         _train(tfds_copy)
     counter = data.CorruptRecordCounter()
-    assert len(_train(tfds_copy, skip_corrupt=True, corrupt_counter=counter)) == 2
+    assert len(_train(tfds_copy, skip_corrupt=counter)) == 2
     assert counter.count == 1
 
 
@@ -202,4 +189,4 @@ def test_a_build_without_metadata_is_refused(tfds_copy):
                                          r"the classes and the split there"):
         data.train_dataset(str(tfds_copy))
     with pytest.raises(IncompatibleInputError, match="rebuild it with data_prep.tfds_builder"):
-        read_manifest(tfds_copy)
+        data.RecordsSource.open(tfds_copy)
