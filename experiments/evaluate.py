@@ -3,7 +3,8 @@
     python -m experiments.evaluate --records_dir=records/ucf101 --workspace=ws --init=cnn
 
 Without --run_name it finds the train_tan run of these records' dataset that matches --split,
---model and --init (as train_tan named it), or the only finished one. Writes
+--model and --init (as train_tan named it), or the only finished one
+(`tan_keras.training.find_train_run`, as fuse_scores does). Writes
 <workspace>/evaluate/<run_name>/: results.json, scores.npz, attention.npz (TAN) and plots/.
 The library function is `tan_keras.evaluation.evaluate`.
 """

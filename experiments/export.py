@@ -6,7 +6,7 @@ r"""Export a trained run as one model from uint8 video frames to class scores.
 The model holds its preprocessing (the 10 views, the normalisation, the averaging over views),
 the class names and the frames' settings; its inputs are uint8 `rgb [N, T, H, W, 3]` and
 `flow [N, T, H, W, 2]`. `tan-predict --model=<the export>` runs it on a video. The library
-functions are `tan_keras.inference.evaluation_model_of_run` and `export_model`.
+functions are `tan_keras.inference.load_video_model` and `export_model`.
 """
 
 from absl import flags
@@ -26,10 +26,10 @@ flags.DEFINE_string("output", None, "The file or folder to write.", required=Tru
 
 def main(argv):
     del argv
-    from tan_keras.inference import export_model, evaluation_model_of_run
+    from tan_keras.inference import export_model, load_video_model
 
-    model = evaluation_model_of_run(FLAGS.workspace, FLAGS.run_name)
-    for path in export_model(model, FLAGS.format, FLAGS.output):
+    video_model = load_video_model(FLAGS.workspace, FLAGS.run_name)
+    for path in export_model(video_model, FLAGS.format, FLAGS.output):
         print(f"wrote {path}")
 
 

@@ -46,16 +46,16 @@ flags.register_multi_flags_validator(["run_name", "records_dir", "workspace", "s
 
 def main(argv):
     del argv
+    from tan_keras.data import RecordsSource
     from tan_keras.evaluation import fuse, write_fusion
     from tan_keras.evaluation.fusion import evaluated_scores
     from tan_keras.training import Workspace, find_train_run
-    from tan_keras.training.inputs import read_manifest
 
-    entries, run_name = list(FLAGS.scores), FLAGS.run_name
-    if run_name is None and FLAGS.records_dir:
-        run_name = find_train_run(FLAGS.workspace, read_manifest(FLAGS.records_dir)["name"],
-                                  FLAGS.split, FLAGS.model, FLAGS.init)
-    if run_name:
+    entries, run_name = list(FLAGS.scores), None
+    if FLAGS.run_name or FLAGS.records_dir:
+        dataset = None if FLAGS.run_name else RecordsSource.open(FLAGS.records_dir).name
+        run_name = find_train_run(FLAGS.workspace, dataset, FLAGS.split, FLAGS.model, FLAGS.init,
+                                  run_name=FLAGS.run_name)
         entries.insert(0, evaluated_scores(FLAGS.workspace, run_name))
     result = fuse(entries, FLAGS.weights)
     print(f"fused {' + '.join(result['inputs'])}: top-1 {100 * result['top1']:.2f}%  top-5 "

@@ -3,6 +3,8 @@ r"""Classify one video with a trained run or an exported model (installed as `ta
     tan-predict --video=clip.mp4 --workspace=ws --run_name=ucf101_split1_tan_cnn
     tan-predict --video=clip.avi --model=exports/ucf101_tan.keras --figure=clip_tan.png
 
+The model is loaded by `tan_keras.inference.load_video_model`, from a run or from an export.
+
 The video goes through what a records build does to it, with the settings the model was trained
 on (frame size, TV-L1 flow bound and format, JPEG quality, positions a video), for the T test
 positions only (`data_prep.model_input.video_clip`); the model makes the 10 views and averages
@@ -20,8 +22,9 @@ FLAGS = flags.FLAGS
 flags.DEFINE_string("video", None, "The video file (.avi, .mp4 with H.264, ...).", required=True)
 flags.DEFINE_string("workspace", None, "Workspace of the train_tan run (with --run_name).")
 flags.DEFINE_string("run_name", None, "The finished train_tan run (with --workspace).")
-flags.DEFINE_string("model", None, "An exported model instead: a .keras file or a SavedModel "
-                    "folder (python -m experiments.export).")
+flags.DEFINE_string("model", None, "The model as one path instead: an exported .keras file, "
+                    "SavedModel folder or .tflite file (python -m experiments.export), or a "
+                    "train_tan stage folder <workspace>/train_tan/<run_name>.")
 flags.DEFINE_integer("top", 5, "Classes printed per stream.", lower_bound=1)
 flags.DEFINE_string("figure", None, "The figure to write (default: <video name>_tan.png in the "
                     "current folder).")
@@ -32,7 +35,8 @@ def _one_model_source(values) -> bool:
     by_run = values["workspace"] is not None or values["run_name"] is not None
     if by_run == (values["model"] is not None):
         raise flags.ValidationError("Give the model either as --workspace and --run_name, or as "
-                                    "--model=<exported .keras file or SavedModel folder>.")
+                                    "--model=<exported .keras file, SavedModel folder or "
+                                    ".tflite file, or a train_tan stage folder>.")
     if by_run and not (values["workspace"] and values["run_name"]):
         raise flags.ValidationError("--workspace and --run_name go together.")
     return True
@@ -52,20 +56,15 @@ def main(argv):
     del argv
     from tqdm import tqdm
 
-    from data_prep.model_input import FrameSettings, video_clip
+    from data_prep.model_input import video_clip
     from data_prep.video import VideoDecodeError
     from tan_keras.errors import IncompatibleInputError
-    from tan_keras.inference import (load_model_for_videos, plot_prediction, predict_video,
-                                     top_classes)
-    from tan_keras.inference.export import VideoModel, model_metadata, evaluation_model_of_run
+    from tan_keras.frame_settings import FrameSettings
+    from tan_keras.inference import load_video_model, plot_prediction, predict_video, top_classes
 
-    if FLAGS.model:
-        video_model = load_model_for_videos(FLAGS.model)
-    else:
-        model = evaluation_model_of_run(FLAGS.workspace, FLAGS.run_name)
-        video_model = VideoModel(lambda inputs: model.predict_on_batch(inputs),
-                                 **model_metadata(model))
-    settings = FrameSettings.from_dict(video_model.frame_settings)
+    video_model = load_video_model(FLAGS.model or FLAGS.workspace, FLAGS.run_name)
+    frames = FrameSettings.from_dict(video_model.frame_settings)
+    num_snippets = int(video_model.frame_settings["num_snippets"])  # T: the model's, beside them
     bars = []
 
     def progress(done, total):  # the bar starts once the video has decoded
@@ -75,7 +74,7 @@ def main(argv):
         bars[0].update(1)
 
     try:
-        clip = video_clip(FLAGS.video, settings, progress)
+        clip = video_clip(FLAGS.video, frames, num_snippets, progress)
     except VideoDecodeError as error:
         raise IncompatibleInputError(str(error)) from None
     finally:

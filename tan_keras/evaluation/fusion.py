@@ -27,13 +27,16 @@ def parse_score_spec(spec: str) -> tuple[Path, str | None]:
 
 
 def evaluated_scores(workspace, run_name: str) -> str:
-    """The entry `<workspace>/evaluate/<run_name>/scores.npz:fused` of a finished evaluation."""
+    """The entry `<workspace>/evaluate/<run_name>/scores.npz:fused` of a finished evaluation.
+
+    `run_name` is a train_tan run's name (`tan_keras.training.find_train_run` finds it).
+    """
     eval_dir = Workspace(workspace).eval_dir(run_name)
     if not stage_files.is_done(eval_dir):
         raise MissingInputError(
-            f"Missing {eval_dir / SCORES_FILENAME}: run {run_name!r} is not evaluated yet. Run "
-            f"python -m experiments.evaluate --records_dir=<records> --workspace={workspace} "
-            f"--run_name={run_name}")
+            f"Expected an evaluated train_tan run: {eval_dir / SCORES_FILENAME} and done.json "
+            f"beside it (evaluate writes them). Received: run_name={run_name!r}, not evaluated "
+            "yet")
     return f"{eval_dir / SCORES_FILENAME}:fused"
 
 

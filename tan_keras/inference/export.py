@@ -13,18 +13,16 @@ a new video as the records did:
                string of {"classes", "frame_settings"}.
   tflite       a .tflite file of the `serve` signature, and the metadata beside it in
                `<file>.json` (TFLite has no place for it that needs no extra package).
+
+`loading.load_video_model` reads each of them back, and a run, as one `VideoModel`.
 """
 
 import json
-import os
 import tempfile
 from pathlib import Path
-from typing import Callable, NamedTuple
-
-import numpy as np
 
 from tan_keras.choices import EXPORT_FORMATS
-from tan_keras.errors import IncompatibleInputError, MissingInputError
+from tan_keras.errors import IncompatibleInputError
 
 AVERAGING_LAYER = "view_averaging"
 METADATA_SUFFIX = ".json"
@@ -42,9 +40,12 @@ def evaluation_model_of_run(workspace, run_name: str):
             f"{Path(workspace) / 'train_tan' / run_name / 'settings.json'} does not record the "
             "frames it was trained on (a run of an earlier version): train it again to export "
             "or predict with it.")
-    height_width = (int(frames["frame_size"][1]), int(frames["frame_size"][0]))
-    return evaluation_model(network, settings.backbone, height_width, found["classes"], frames,
-                           name=f"{run_name}_test_views")
+    from tan_keras.frame_settings import FrameSettings
+
+    frames = FrameSettings.from_dict(frames)  # settings.json's, old or new form
+    carried = {**frames.to_dict(), "num_snippets": settings.num_snippets}
+    return evaluation_model(network, settings.backbone, (frames.height, frames.width),
+                           found["classes"], carried, name=f"{run_name}_test_views")
 
 
 def model_metadata(model) -> dict:
@@ -76,22 +77,29 @@ def _write_saved_model(model, output: str) -> None:
 
 
 def export_model(model, export_format: str, output) -> list[Path]:
-    """Writes a test-view model (`evaluation_model_of_run`) as `export_format`; returns the files.
+    """Writes a test-view model as `export_format`; returns the files.
 
     Args:
-      model: a `tan_keras.models.preprocessed.evaluation_model` (flow as [N, T, H, W, 2]).
+      model: a `loading.VideoModel` of a run or a .keras file (`loading.load_video_model`), or
+        its `keras_model`: a `tan_keras.models.preprocessed.evaluation_model` (flow as
+        [N, T, H, W, 2]), e.g. `evaluation_model_of_run`'s.
       export_format: 'keras', 'saved_model' or 'tflite'.
       output: the file (.keras, .tflite) or folder (saved_model) to write.
     """
     if export_format not in EXPORT_FORMATS:
         raise ValueError(f"Expected export_format in {EXPORT_FORMATS}. "
                          f"Received: export_format={export_format!r}")
+    model = getattr(model, "keras_model", model)
+    if model is None:
+        raise IncompatibleInputError(
+            "Expected a Keras test-view model to export: a train_tan run or a .keras file "
+            "(load_video_model). Received: a model loaded from a SavedModel or a TFLite file")
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     if export_format == "keras":
         if output.suffix != ".keras":
-            raise IncompatibleInputError(f"Expected a .keras file name for --format=keras. "
-                                         f"Received: {output}")
+            raise IncompatibleInputError(f"Expected a .keras file name for "
+                                         f"export_format='keras'. Received: output={output}")
         model.save(output)
         return [output]
     if export_format == "saved_model":
@@ -108,38 +116,3 @@ def export_model(model, export_format: str, output) -> list[Path]:
     sidecar = output.with_name(output.name + METADATA_SUFFIX)
     sidecar.write_text(json.dumps(model_metadata(model), indent=1) + "\n")
     return [output, sidecar]
-
-
-class VideoModel(NamedTuple):
-    """A model that scores videos: `predict(inputs) -> outputs` on {'rgb' [N, T, H, W, 3],
-    'flow' [N, T, H, W, 2]} uint8 numpy arrays, its class names and frame settings."""
-    predict: Callable[[dict], dict]
-    classes: list
-    frame_settings: dict
-
-
-def load_model_for_videos(path) -> VideoModel:
-    """An exported .keras file or SavedModel folder (`export_model`) as a `VideoModel`."""
-    path = Path(path)
-    if path.suffix == ".keras" and path.is_file():
-        import keras
-
-        import tan_keras.layers  # noqa: F401  (registers the layers the file names)
-
-        model = keras.models.load_model(path)
-        return VideoModel(lambda inputs: {k: np.asarray(v) for k, v in
-                                          model.predict_on_batch(inputs).items()},
-                          **model_metadata(model))
-    if path.is_dir() and os.path.isfile(path / "saved_model.pb"):
-        import tensorflow as tf
-
-        loaded = tf.saved_model.load(str(path))
-        metadata = json.loads(loaded.metadata().numpy().decode())
-
-        def predict(inputs):
-            outputs = loaded.serve(tf.constant(inputs["rgb"]), tf.constant(inputs["flow"]))
-            return {name: np.asarray(value) for name, value in outputs.items()}
-
-        return VideoModel(predict, metadata["classes"], metadata["frame_settings"])
-    raise MissingInputError(f"Expected an exported model at {path}: a .keras file or a "
-                            "SavedModel folder (python -m experiments.export).")

@@ -1,4 +1,4 @@
-"""Scores of one video from a test-view model (`export.VideoModel`)."""
+"""Scores of one video from a test-view model (`loading.load_video_model`)."""
 
 import numpy as np
 
@@ -9,7 +9,7 @@ def predict_video(video_model, clip: dict) -> dict:
     """Runs the model on one video's clip.
 
     Args:
-      video_model: an `export.VideoModel`.
+      video_model: a `loading.VideoModel` (`load_video_model` of a run or an export).
       clip: {'rgb': [T, H, W, 3] uint8, 'flow': [T, H, W, 2] uint8}
         (`data_prep.model_input.video_clip`).
 

@@ -52,7 +52,7 @@ class Workspace:
             return {}
         runs = {}
         for stage_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
-            if stage_files.is_done(stage_dir) and (stage_dir / FINAL_WEIGHTS).is_file():
+            if _is_finished(stage_dir):
                 try:
                     runs[stage_dir.name] = stage_files.read_settings(stage_dir)
                 except (OSError, ValueError):
@@ -79,23 +79,41 @@ def default_run_name(dataset: str, split: int, model: str, init: str) -> str:
     return f"{dataset}_split{int(split)}_{model}_{init_part}"
 
 
-def find_train_run(workspace, dataset: str, split: int | None = None, model: str | None = None,
-                   init: str | None = None) -> str:
-    """The finished train_tan run of `dataset` that matches the given flags; its run name.
+def find_train_run(workspace, dataset: str | None = None, split: int | None = None,
+                   model: str | None = None, init: str | None = None,
+                   run_name: str | None = None) -> str:
+    """The finished train_tan run meant: the one named `run_name`, or the one that matches.
 
-    What train_tan names by default (`default_run_name`) is tried first; otherwise the finished
-    runs whose settings.json match every given value (None matches anything). Exactly one must
-    match.
+    The one lookup of a train_tan run, for evaluate, fuse_scores, reproduce, export and predict.
+    A run is finished when its folder <workspace>/train_tan/<run_name>/ holds settings.json,
+    final.weights.h5 and done.json.
+
+    Args:
+      workspace: the workspace holding train_tan/.
+      dataset, split, model, init: the run's settings.json values to match when `run_name` is
+        None (None matches anything). What train_tan names by default (`default_run_name`) is
+        tried first; otherwise exactly one finished run must match.
+      run_name: the run; it must be finished, and the other values are not used.
+
+    Returns:
+      The run's name (its folder is `Workspace(workspace).train_dir(name)`).
 
     Raises:
-      MissingInputError: none or several runs match; the message lists the finished runs and
-        the flags that pick one.
+      MissingInputError: the named run is not finished, or none or several runs match; the
+        message lists the finished runs.
     """
     space = Workspace(workspace)
-    if split is not None and model is not None and init is not None:
+    folder = space.root / "train_tan"
+    if run_name is not None:
+        if _is_finished(space.train_dir(run_name)):
+            return run_name
+        raise MissingInputError(
+            f"Expected a finished train_tan run (settings.json, {FINAL_WEIGHTS} and done.json) "
+            f"at {space.train_dir(run_name)}. Received: run_name={run_name!r} (finished runs in "
+            f"{folder}: {', '.join(space.finished_train_runs()) or 'none'})")
+    if None not in (dataset, split, model, init):
         name = default_run_name(dataset, split, model, init)
-        stage_dir = space.train_dir(name)
-        if stage_files.is_done(stage_dir) and (stage_dir / FINAL_WEIGHTS).is_file():
+        if _is_finished(space.train_dir(name)):
             return name
     runs = space.finished_train_runs()
     wanted = {"dataset": dataset, "split": split, "model": model, "init": init}
@@ -103,12 +121,16 @@ def find_train_run(workspace, dataset: str, split: int | None = None, model: str
                if all(value is None or found.get(key) == value for key, value in wanted.items())]
     if len(matches) == 1:
         return matches[0]
-    asked = ", ".join(f"{key}={value}" for key, value in wanted.items() if value is not None)
-    listing = ", ".join(runs) or "none"
+    asked = ", ".join(f"{key}={value!r}" for key, value in wanted.items() if value is not None)
+    with_asked = f" with {asked}" if asked else ""
     if not matches:
         raise MissingInputError(
-            f"No finished train_tan run with {asked} in {space.root / 'train_tan'} (finished runs: "
-            f"{listing}). Train it with python -m experiments.train_tan, or pass --run_name.")
+            f"Expected a finished train_tan run{with_asked} in {folder}. Received: none (finished "
+            f"runs: {', '.join(runs) or 'none'}); train it with train_tan, or give run_name")
     raise MissingInputError(
-        f"{len(matches)} finished train_tan runs match {asked} in {space.root / 'train_tan'}: "
-        f"{', '.join(matches)}. Pick one with --run_name (or --model / --init).")
+        f"Expected one finished train_tan run{with_asked} in {folder}. Received: {len(matches)} "
+        f"runs: {', '.join(matches)}; give run_name, or narrow with split, model or init")
+
+
+def _is_finished(stage_dir: Path) -> bool:
+    return stage_files.is_done(stage_dir) and (stage_dir / FINAL_WEIGHTS).is_file()

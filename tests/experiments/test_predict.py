@@ -1,6 +1,7 @@
 """tan-predict and experiments.export as a user types them, on a real clip and a model trained in
-the test: the printed classes are evaluate's saved scores, the figure is written, an H.264 .mp4
-works, and a file that is not a video gets one line."""
+the test: the printed classes are evaluate's saved scores (from the run, its stage folder and its
+export), the figure is written, an H.264 .mp4 works, and a file that is not a video or a model
+gets one line."""
 
 import re
 import subprocess
@@ -68,6 +69,24 @@ def test_an_exported_model_predicts_the_same(run, shared_data, tmp_path):
                            "--noprogress", cwd=tmp_path)
     assert result.returncode == 0, output_of(result)
     _assert_evaluates_scores(_printed_scores(result.stdout), scores, VIDEO)
+
+
+def test_a_stage_folder_as_model_predicts_the_same(run, shared_data, tmp_path):
+    workspace, run_name, scores = run
+    result = python_module("experiments.predict",
+                           f"--video={shared_data / 'videos' / 'ucf101' / VIDEO}",
+                           f"--model={workspace / 'train_tan' / run_name}",
+                           f"--figure={tmp_path / 'f.png'}", "--noprogress")
+    assert result.returncode == 0, output_of(result)
+    _assert_evaluates_scores(_printed_scores(result.stdout), scores, VIDEO)
+    result = python_module("experiments.predict",
+                           f"--video={shared_data / 'videos' / 'ucf101' / VIDEO}",
+                           f"--model={tmp_path / 'f.png'}", "--noprogress")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, output_of(result)
+    assert problem_lines(result.stderr) == [
+        "error: Expected a train_tan run (a workspace with run_name, or a stage folder "
+        "<workspace>/train_tan/<run_name>) or an exported model (a .keras file, a SavedModel "
+        f"folder, a .tflite file). Received: path='{tmp_path / 'f.png'}'"]
 
 
 def test_an_h264_mp4_is_read_and_a_file_that_is_not_a_video_gets_one_line(run, shared_data,

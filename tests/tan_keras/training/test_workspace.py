@@ -40,15 +40,30 @@ def test_find_train_run_by_name_by_settings_and_the_only_one(tmp_path):
     assert find_train_run(tmp_path, "ucf101", model="tan") == "ucf101_split1_tan_cnn"
 
 
-def test_none_or_several_matches_list_the_runs_and_the_flags(tmp_path):
-    with pytest.raises(MissingInputError, match=r"No finished train_tan run with dataset=hmdb51 "
-                                                r"in .*train_tan \(finished runs: none\)\. "
-                                                r"Train it with python -m experiments\.train_tan"):
+def test_none_or_several_matches_list_the_runs(tmp_path):
+    with pytest.raises(MissingInputError, match=r"^Expected a finished train_tan run with "
+                                                r"dataset='hmdb51' in .*train_tan\. Received: "
+                                                r"none \(finished runs: none\); train it with "
+                                                r"train_tan, or give run_name$"):
         find_train_run(tmp_path, "hmdb51")
     _finished_run(tmp_path, "a", dataset="ucf101", split=1, model="tan", init="cnn")
     _finished_run(tmp_path, "b", dataset="ucf101", split=1, model="tan", init="imagenet")
-    with pytest.raises(MissingInputError, match=r"2 finished train_tan runs match dataset=ucf101, "
-                                                r"split=1 in .*: a, b\. Pick one with --run_name"):
+    with pytest.raises(MissingInputError, match=r"^Expected one finished train_tan run with "
+                                                r"dataset='ucf101', split=1 in .*train_tan\. "
+                                                r"Received: 2 runs: a, b; give run_name"):
         find_train_run(tmp_path, "ucf101", split=1)
     with pytest.raises(MissingInputError, match=r"finished runs: a, b\)"):
         find_train_run(tmp_path, "ucf101", split=2)
+
+
+def test_a_named_run_must_be_finished_and_the_search_values_are_not_used(tmp_path):
+    _finished_run(tmp_path, "a", dataset="ucf101", split=1, model="tan", init="cnn")
+    assert find_train_run(tmp_path, run_name="a") == "a"
+    assert find_train_run(tmp_path, "hmdb51", 2, run_name="a") == "a"
+    started = Workspace(tmp_path).train_dir("started")
+    stage_files.write_settings(started, {"dataset": "ucf101"})
+    with pytest.raises(MissingInputError, match=r"^Expected a finished train_tan run \(settings"
+                                                r"\.json, final\.weights\.h5 and done\.json\) "
+                                                r"at .*started\. Received: run_name='started' "
+                                                r"\(finished runs in .*train_tan: a\)$"):
+        find_train_run(tmp_path, run_name="started")
