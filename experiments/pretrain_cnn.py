@@ -18,13 +18,15 @@ shared_flags.define_records_dir()
 shared_flags.define_workspace()
 shared_flags.define_split()
 shared_flags.define_training_flags()
+shared_flags.define_run_flags()
 shared_flags.define_distribution_flags()
 flags.adopt_module_key_flags(shared_flags)
 flags.DEFINE_enum("stream", "rgb", list(choices.STREAMS), "Which stream's CNN to fine-tune.")
 flags.DEFINE_bool("imagenet", True, "Start from ImageNet weights (--noimagenet: random init).")
 flags.register_multi_flags_validator(
     ["backbone", "imagenet", "imagenet_weights"],
-    shared_flags.imagenet_weights_validator(lambda values: values["imagenet"]))
+    shared_flags.imagenet_weights_validator(lambda values: values["imagenet"],
+                                            instead="imagenet=False"))
 
 
 def main(argv):
@@ -34,9 +36,7 @@ def main(argv):
 
     path = pretrain_cnn(FLAGS.records_dir, FLAGS.workspace, FLAGS.stream, FLAGS.split,
                         shared_flags.training_settings(), imagenet=FLAGS.imagenet,
-                        optimizer=FLAGS.optimizer, lr_schedule=FLAGS.lr_schedule,
-                        verbose=FLAGS.verbose, jit_compile=FLAGS.jit_compile,
-                        strategy=FLAGS.strategy)
+                        run=shared_flags.run_options())
     print(f"backbone weights: {path}")
 
 

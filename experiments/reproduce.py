@@ -23,6 +23,7 @@ flags.DEFINE_string("records_dir", None, "Folder with one records directory per 
 shared_flags.define_workspace()
 shared_flags.define_training_flags()
 shared_flags.define_model_flags(with_model=False)
+shared_flags.define_run_flags()
 flags.adopt_module_key_flags(shared_flags)
 flags.DEFINE_enum("table", None, list(choices.TABLES), "Which table or figure to reproduce.",
                   required=True)
@@ -62,8 +63,8 @@ def main(argv):
     result = reproduce(FLAGS.table, FLAGS.records_dir, FLAGS.workspace,
                        shared_flags.training_settings(), FLAGS.datasets,
                        [int(s) for s in FLAGS.splits] if FLAGS.splits else None, mifs,
-                       FLAGS.verbose, FLAGS.optimizer, FLAGS.lr_schedule, FLAGS.jit_compile,
-                       shared_flags.model_options())
+                       model_options=shared_flags.model_options(),
+                       run=shared_flags.run_options())
     print(result["markdown"])
     print(json.dumps(result["measured"], indent=2))
     print(f"wrote {result['markdown_path']} and {result['json_path']}")

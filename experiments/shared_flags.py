@@ -4,19 +4,22 @@ A command calls the `define_*` functions it needs at module level, then
 `flags.adopt_module_key_flags(shared_flags)`, so that its `--help` lists them. Importing this
 module defines nothing, and nothing here imports Keras or TensorFlow: `--help` and a bad flag
 value are answered at once, before anything is written.
+
+The training and model flags are the fields of `TrainingSettings` and `ModelOptions`, with the
+dataclasses' defaults and validation (`check_field`); the backbone's smallest image size comes
+from `tan_keras.choices.BACKBONE_SPECS`. Only the help lines are written here.
 """
 
+import dataclasses
 import os
 
 from absl import flags
 
 from tan_keras import choices, cli, record_format
+from tan_keras.training.settings import (PRESETS, ModelOptions, RunOptions, TrainingSettings,
+                                         check_image_size)
 
 FLAGS = flags.FLAGS
-TRAINING_DEFAULTS = {"backbone": "googlenet", "image_size": 224, "num_snippets": 5, "epochs": 20,
-                     "batch_size": 8, "learning_rate": 0.001, "momentum": 0.9,
-                     "weight_decay": 0.0005, "seed": 0}
-MODEL_DEFAULTS = {"rnn": "lstm", "rnn_units": 512, "attention_units": 256, "dropout": 0.5}
 
 
 def _records_dir_exists(path) -> bool:
@@ -49,46 +52,97 @@ def define_split(default: int | None = 1,
     flags.DEFINE_integer("split", default, help_text, lower_bound=1)
 
 
+def _checked_by(settings_class, name: str):
+    """A validator of flag `name` by `settings_class.check_field`: the dataclass's own rule, its
+    message in flag names."""
+    def check(value) -> bool:
+        try:
+            settings_class.check_field(name, value)
+        except ValueError as error:
+            raise flags.ValidationError(cli.flag_terms(str(error))) from None
+        return True
+    return check
+
+
 def _image_size_fits_backbone(values) -> bool:
-    smallest = choices.MIN_IMAGE_SIZE[values["backbone"]]
-    if values["image_size"] < smallest:
-        raise flags.ValidationError(f"--backbone={values['backbone']} needs --image_size >= "
-                                    f"{smallest}. Received: --image_size={values['image_size']}")
+    try:
+        check_image_size(values["backbone"], values["image_size"])
+    except ValueError as error:
+        raise flags.ValidationError(cli.flag_terms(str(error))) from None
     return True
 
 
+# The help line of each `TrainingSettings` field's flag. The defaults and the limits are the
+# dataclass's (`TrainingSettings.defaults()`, `check_field`); the choices are `tan_keras.choices`.
+TRAINING_HELP = {
+    "backbone": "Per-frame CNN.",
+    "image_size": "S, the side of the square crops (at least the backbone's smallest input).",
+    "num_snippets": "T, snippets per video.",
+    "epochs": "Training epochs.",
+    "batch_size": "Videos per step, over all replicas.",
+    "learning_rate": "Base learning rate (see --lr_schedule).",
+    "momentum": "SGD momentum (--optimizer=sgd).",
+    "weight_decay": "Decoupled weight decay (0: none).",
+    "seed": "Seed of data order, augmentation and init.",
+    "imagenet_weights": "ImageNet weights: a file (googlenet needs the TF-Slim inception_v1.ckpt, "
+                        "docs/backbones.md), or none for the Keras applications' own download.",
+    "optimizer": "sgd: SGD with --momentum (the paper-reproduction default). adam: Adam, for small "
+                 "models from scratch such as the quickstart's.",
+    "lr_schedule": "step: --learning_rate x0.1 at 50% and 75% of the epochs. constant: "
+                   "--learning_rate throughout.",
+}
+MODEL_HELP = {
+    "rnn": "Recurrent layer of each branch (gru: the paper's 'GRU as our LSTM', s = h).",
+    "rnn_units": "Recurrent units U.",
+    "attention_units": "Size of TAN's attention states m and n.",
+    "dropout": "Dropout rate.",
+}
+_ENUMS = {"backbone": choices.BACKBONES, "optimizer": choices.OPTIMIZERS,
+          "lr_schedule": choices.LR_SCHEDULES, "rnn": choices.RNN_TYPES}
+
+
+def _define_fields(settings_class, help_texts: dict) -> None:
+    """One flag per field of `settings_class`, with its default and its validation."""
+    for field in dataclasses.fields(settings_class):
+        name, default, text = field.name, field.default, help_texts[field.name]
+        if name in _ENUMS:
+            flags.DEFINE_enum(name, default, list(_ENUMS[name]), text)
+            continue
+        if isinstance(default, bool):
+            flags.DEFINE_bool(name, default, text)
+        elif isinstance(default, int):
+            flags.DEFINE_integer(name, default, text)
+        elif isinstance(default, float):
+            flags.DEFINE_float(name, default, text)
+        else:
+            flags.DEFINE_string(name, default, text)
+        flags.register_validator(name, _checked_by(settings_class, name))
+
+
 def define_training_flags() -> None:
-    """The hyperparameters of `TrainingSettings`, and the stages' optimizer and schedule."""
-    d = TRAINING_DEFAULTS
-    flags.DEFINE_enum("backbone", d["backbone"], list(choices.BACKBONES), "Per-frame CNN.")
-    flags.DEFINE_integer("image_size", d["image_size"], "S, the side of the square crops.",
-                         lower_bound=1)
-    flags.DEFINE_integer("num_snippets", d["num_snippets"], "T, snippets per video.",
-                         lower_bound=1)
-    flags.DEFINE_integer("epochs", d["epochs"], "Training epochs.", lower_bound=1)
-    flags.DEFINE_integer("batch_size", d["batch_size"], "Videos per step.", lower_bound=1)
-    flags.DEFINE_float("learning_rate", d["learning_rate"], "Base learning rate (see "
-                       "--lr_schedule).")
-    flags.DEFINE_float("momentum", d["momentum"], "SGD momentum (--optimizer=sgd).")
-    flags.DEFINE_float("weight_decay", d["weight_decay"], "Decoupled weight decay (0: none).",
-                       lower_bound=0)
-    flags.DEFINE_integer("seed", d["seed"], "Seed of data order, augmentation and init.")
-    flags.DEFINE_enum("optimizer", "sgd", list(choices.OPTIMIZERS),
-                      "sgd: SGD with --momentum (the paper-reproduction default). adam: Adam, "
-                      "for small models from scratch such as the quickstart's.")
-    flags.DEFINE_enum("lr_schedule", "step", list(choices.LR_SCHEDULES),
-                      "step: --learning_rate x0.1 at 50% and 75% of the epochs. constant: "
-                      "--learning_rate throughout.")
-    flags.DEFINE_string("imagenet_weights", None, "ImageNet weights: a file (googlenet needs "
-                        "the TF-Slim inception_v1.ckpt, docs/backbones.md), or none for the "
-                        "Keras applications' own download.")
-    flags.DEFINE_integer("verbose", 1, "Keras progress: 1 bar, 2 one line per epoch, 0 none.",
-                         lower_bound=0, upper_bound=2)
-    flags.DEFINE_bool("jit_compile", False, "TensorFlow: compile the train step with XLA. "
-                      "On JAX the train step is always compiled with XLA.")
-    flags.register_validator("learning_rate", cli.positive)
-    flags.register_validator("momentum", cli.in_range(0, 1, high_open=True))
+    """One flag per `TrainingSettings` field (the optimizer and schedule too), and --preset."""
+    _define_fields(TrainingSettings, TRAINING_HELP)
+    flags.DEFINE_enum("preset", None, list(PRESETS), "Start from a preset's settings (paper: the "
+                      "paper's, docs/training.md#presets); flags given explicitly override it.")
     flags.register_multi_flags_validator(["backbone", "image_size"], _image_size_fits_backbone)
+
+
+RUN_HELP = {
+    "mixed_precision": "mixed_float16 on GPU, mixed_bfloat16 on CPU.",
+    "jit_compile": "TensorFlow: compile the train step with XLA. On JAX the train step is always "
+                   "compiled with XLA.",
+    "verbose": "Keras progress: 1 bar, 2 one line per epoch, 0 none.",
+}
+
+
+def define_run_flags() -> None:
+    """How the stages run (`RunOptions`) but where: --mixed_precision, --jit_compile, --verbose
+    (--strategy is among the distribution flags)."""
+    defaults = RunOptions.defaults()
+    flags.DEFINE_bool("mixed_precision", defaults["mixed_precision"], RUN_HELP["mixed_precision"])
+    flags.DEFINE_bool("jit_compile", defaults["jit_compile"], RUN_HELP["jit_compile"])
+    flags.DEFINE_integer("verbose", defaults["verbose"], RUN_HELP["verbose"])
+    flags.register_validator("verbose", _checked_by(RunOptions, "verbose"))
 
 
 def _init_form(init) -> bool:
@@ -113,34 +167,28 @@ def define_init(default: str | None = "imagenet", help_text: str = INIT_HELP) ->
     flags.register_validator("init", _init_form)
 
 
-def imagenet_weights_validator(uses_imagenet):
+def imagenet_weights_validator(uses_imagenet, instead: str | None = None):
     """A multi-flag check that googlenet gets --imagenet_weights when it starts from ImageNet.
 
     Args:
       uses_imagenet: flag values dict -> whether this command starts from ImageNet weights.
+      instead: the command's other start, as the library names it (e.g. "init='cnn'").
     """
     def check(values) -> bool:
         if uses_imagenet(values):
             problem = choices.imagenet_weights_problem(values["backbone"],
-                                                       values["imagenet_weights"])
+                                                       values["imagenet_weights"], instead)
             if problem:
-                raise flags.ValidationError(problem + ".")
+                raise flags.ValidationError(cli.flag_terms(problem + "."))
         return True
     return check
 
 
 def define_model_flags(with_model: bool = True) -> None:
     """The model (unless `with_model` is False) and its sizes (`ModelOptions`)."""
-    d = MODEL_DEFAULTS
     if with_model:
         flags.DEFINE_enum("model", "tan", list(choices.MODELS), "Which model to train.")
-    flags.DEFINE_enum("rnn", d["rnn"], list(choices.RNN_TYPES), "Recurrent layer of each branch "
-                      "(gru: the paper's 'GRU as our LSTM', s = h).")
-    flags.DEFINE_integer("rnn_units", d["rnn_units"], "Recurrent units U.", lower_bound=1)
-    flags.DEFINE_integer("attention_units", d["attention_units"],
-                         "Size of TAN's attention states m and n.", lower_bound=1)
-    flags.DEFINE_float("dropout", d["dropout"], "Dropout rate.")
-    flags.register_validator("dropout", cli.in_range(0, 1, high_open=True))
+    _define_fields(ModelOptions, MODEL_HELP)
 
 
 CLUSTER_FLAGS = ("coordinator_address", "num_processes", "process_id")
@@ -190,20 +238,29 @@ def start_distribution() -> None:
                                   FLAGS.process_id)
 
 
-def training_settings():
-    """The `TrainingSettings` of the training flags (imports the training library)."""
-    from tan_keras.training import TrainingSettings
-
-    return TrainingSettings(
-        backbone=FLAGS.backbone, image_size=FLAGS.image_size, num_snippets=FLAGS.num_snippets,
-        epochs=FLAGS.epochs, batch_size=FLAGS.batch_size, learning_rate=FLAGS.learning_rate,
-        momentum=FLAGS.momentum, weight_decay=FLAGS.weight_decay, seed=FLAGS.seed,
-        imagenet_weights=FLAGS.imagenet_weights)
+def _values_of(settings_class, base: dict | None = None) -> dict:
+    """The flag value of each field of `settings_class`; with `base`, only the flags given on
+    the command line replace its values."""
+    names = [field.name for field in dataclasses.fields(settings_class)]
+    if base is None:
+        return {name: FLAGS[name].value for name in names}
+    return {**base, **{name: FLAGS[name].value for name in names if FLAGS[name].present}}
 
 
-def model_options():
+def training_settings() -> TrainingSettings:
+    """The `TrainingSettings` of the training flags: --preset's, with the flags given on top, or
+    every flag's value without --preset."""
+    if FLAGS.preset:
+        return TrainingSettings(**_values_of(TrainingSettings, PRESETS[FLAGS.preset]))
+    return TrainingSettings(**_values_of(TrainingSettings))
+
+
+def model_options() -> ModelOptions:
     """The `ModelOptions` of the model flags."""
-    from tan_keras.training import ModelOptions
+    return ModelOptions(**_values_of(ModelOptions))
 
-    return ModelOptions(rnn=FLAGS.rnn, rnn_units=FLAGS.rnn_units,
-                        attention_units=FLAGS.attention_units, dropout=FLAGS.dropout)
+
+def run_options() -> RunOptions:
+    """The `RunOptions` of the run flags (and of --strategy where the command defines it)."""
+    values = {name: FLAGS[name].value for name in RunOptions.defaults() if name in FLAGS}
+    return RunOptions(**values)

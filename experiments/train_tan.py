@@ -4,7 +4,8 @@ r"""Stage 2: train TAN, or one of the paper's baselines, on one split.
         --model=tan --init=cnn --backbone=googlenet --epochs=20
 
 Writes <workspace>/train_tan/<run_name>/ (default run name <dataset>_split<k>_<model>_<init>);
-rerun after a crash, it resumes; rerun when done, it skips. On several processes (the same
+rerun after a crash, it resumes; rerun when done, it skips. --preset=paper starts from the
+paper's settings (flags given explicitly override them). On several processes (the same
 command in each; only --process_id differs, or TF_CONFIG's task on TensorFlow):
 
     KERAS_BACKEND=jax python -m experiments.train_tan ... --strategy=multi_worker \
@@ -25,15 +26,15 @@ shared_flags.define_split()
 shared_flags.define_training_flags()
 shared_flags.define_model_flags()
 shared_flags.define_init()
+shared_flags.define_run_flags()
 shared_flags.define_distribution_flags()
 flags.adopt_module_key_flags(shared_flags)
 flags.DEFINE_string("run_name", None, "Stage folder name (default: "
                     "<dataset>_split<k>_<model>_<init>).")
-flags.DEFINE_bool("mixed_precision", False, "mixed_float16 on GPU, mixed_bfloat16 on CPU.")
-flags.DEFINE_integer("crash_after_epoch", None, "Tests only: SIGKILL after this epoch.")
 flags.register_multi_flags_validator(
     ["backbone", "init", "imagenet_weights"],
-    shared_flags.imagenet_weights_validator(lambda values: values["init"] == "imagenet"))
+    shared_flags.imagenet_weights_validator(lambda values: values["init"] == "imagenet",
+                                            instead="init='cnn'"))
 
 
 def main(argv):
@@ -43,11 +44,8 @@ def main(argv):
 
     stage_dir = train_tan(
         FLAGS.records_dir, FLAGS.workspace, model=FLAGS.model, init=FLAGS.init, split=FLAGS.split,
-        settings=shared_flags.training_settings(), run_name=FLAGS.run_name,
-        model_options=shared_flags.model_options(), optimizer=FLAGS.optimizer,
-        lr_schedule=FLAGS.lr_schedule, strategy=FLAGS.strategy,
-        mixed_precision=FLAGS.mixed_precision, jit_compile=FLAGS.jit_compile,
-        verbose=FLAGS.verbose, crash_after_epoch=FLAGS.crash_after_epoch)
+        settings=shared_flags.training_settings(), model_options=shared_flags.model_options(),
+        run=shared_flags.run_options(), run_name=FLAGS.run_name)
     print(f"final weights: {stage_dir / 'final.weights.h5'}")
 
 

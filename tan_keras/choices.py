@@ -7,7 +7,18 @@ value are answered before any heavy import. Each tuple equals what the library i
 
 import os
 
-BACKBONES = ("googlenet", "inception_v3", "mobilenet_v2", "resnet50", "tiny")
+# What the library needs to know of each backbone before building it (tan_keras.backbones reads
+# this table too): the smallest square input S it takes, and where its ImageNet weights come
+# from: 'keras' (Keras' own download), 'path' (a file the user passes: googlenet's TF-Slim
+# checkpoint), or None (no ImageNet weights: ImageNet initialisation means random weights).
+BACKBONE_SPECS = {
+    "googlenet": {"min_image_size": 1, "imagenet": "path"},
+    "inception_v3": {"min_image_size": 75, "imagenet": "keras"},
+    "mobilenet_v2": {"min_image_size": 32, "imagenet": "keras"},
+    "resnet50": {"min_image_size": 32, "imagenet": "keras"},
+    "tiny": {"min_image_size": 16, "imagenet": None},
+}
+BACKBONES = tuple(BACKBONE_SPECS)
 MODELS = ("tan", "two_stream", "fc_fusion", "branch_selection", "bs_l2", "spatial_attention")
 RNN_TYPES = ("lstm", "gru")
 STREAMS = ("rgb", "flow")
@@ -19,12 +30,11 @@ TABLES = ("1", "2", "3", "fig3")
 EXPORT_FORMATS = ("keras", "saved_model", "tflite")
 
 # The smallest square input S each backbone takes.
-MIN_IMAGE_SIZE = {"googlenet": 1, "inception_v3": 75, "mobilenet_v2": 32, "resnet50": 32,
-                  "tiny": 16}
+MIN_IMAGE_SIZE = {name: spec["min_image_size"] for name, spec in BACKBONE_SPECS.items()}
 # Backbones whose ImageNet weights are a file the user passes (Keras ships none for them).
-NEEDS_IMAGENET_PATH = ("googlenet",)
+NEEDS_IMAGENET_PATH = tuple(n for n, spec in BACKBONE_SPECS.items() if spec["imagenet"] == "path")
 # Backbones with no ImageNet weights at all: ImageNet initialisation means random weights.
-NO_IMAGENET = ("tiny",)
+NO_IMAGENET = tuple(n for n, spec in BACKBONE_SPECS.items() if spec["imagenet"] is None)
 
 GOOGLENET_CHECKPOINT_URL = "http://download.tensorflow.org/models/inception_v1_2016_08_28.tar.gz"
 
@@ -32,7 +42,7 @@ GOOGLENET_CHECKPOINT_URL = "http://download.tensorflow.org/models/inception_v1_2
 def parse_init(init: str) -> tuple[str, str | None]:
     """'imagenet' -> ('imagenet', None); 'cnn:ucf101' -> ('cnn', 'ucf101'); 'tan:x' -> ('tan', 'x').
 
-    The four forms of train_tan's --init:
+    The four forms of train_tan's `init`:
       imagenet           both CNNs from ImageNet (the tiny backbone has none: random init).
       cnn                both CNNs from this workspace's pretrain_cnn stage, same dataset/split.
       cnn:<dataset>      both CNNs from pretrain_cnn on another dataset (Table 1: CNN on UCF101).
@@ -47,19 +57,26 @@ def parse_init(init: str) -> tuple[str, str | None]:
     return kind, argument or None
 
 
-def imagenet_weights_problem(backbone: str, imagenet_weights: str | None) -> str | None:
+def imagenet_weights_problem(backbone: str, imagenet_weights: str | None,
+                             instead: str | None = None) -> str | None:
     """Why ImageNet initialisation of `backbone` from `imagenet_weights` cannot start, or None.
 
     googlenet needs the TF-Slim checkpoint as a path (Keras has no ImageNet file for it); a path
-    must exist (a V1 checkpoint file, a V2 checkpoint's `.index`, or a weights file).
+    must exist (a V1 checkpoint file, a V2 checkpoint's `.index`, or a weights file). The message
+    names arguments as `name=value` (`tan_keras.cli` shows them as flags in a command).
+
+    Args:
+      instead: another start the caller offers, e.g. "init='cnn'", named in the message.
     """
     if backbone in NEEDS_IMAGENET_PATH and not imagenet_weights:
-        return (f"--backbone={backbone} starts from ImageNet weights here, which need "
-                f"--imagenet_weights=<path to inception_v1.ckpt> (from {GOOGLENET_CHECKPOINT_URL}; "
-                f"see docs/backbones.md). Pass it, or start elsewhere (train_tan --init=cnn, "
-                f"pretrain_cnn --noimagenet) or use another --backbone")
+        other = f"start from other weights ({instead}) " if instead else ""
+        return (f"Expected imagenet_weights=<path to inception_v1.ckpt> for backbone={backbone!r} "
+                f"from ImageNet: Keras has no ImageNet file for it (download "
+                f"{GOOGLENET_CHECKPOINT_URL}; see docs/backbones.md). Received: "
+                f"imagenet_weights={imagenet_weights!r}. Pass it, {other}or use another "
+                f"`backbone`")
     if imagenet_weights and imagenet_weights != "imagenet" and not (
             os.path.exists(imagenet_weights) or os.path.exists(imagenet_weights + ".index")):
-        return (f"--imagenet_weights={imagenet_weights}: no such file. Give the path of the "
-                f"TF-Slim inception_v1.ckpt or of a .weights.h5")
+        return (f"Expected imagenet_weights to be the path of the TF-Slim inception_v1.ckpt or of "
+                f"a .weights.h5. Received: imagenet_weights={imagenet_weights!r} (no such file)")
     return None

@@ -4,9 +4,15 @@ parse-time flag checks the commands share.
 An `InputError` (a missing folder, no manifest, an unknown class, an incompatible checkpoint)
 is printed as `error: <message>` on stderr and the command exits with status 2. Set
 TAN_KERAS_TRACEBACK=1 to get the traceback instead. Other exceptions are bugs and keep theirs.
+
+The library names its arguments in its messages, as Keras does: `Received: batch_size=4`, or an
+argument alone in backquotes (`run_name`). A command speaks in flags, so its messages go through
+`flag_terms`: each argument that is one of the command's flags reads `--batch_size=4`,
+`--run_name`.
 """
 
 import os
+import re
 import sys
 
 from absl import app, flags
@@ -18,7 +24,8 @@ INPUT_ERROR_STATUS = 2
 
 
 def run(main) -> None:
-    """`app.run(main)`; an InputError ends the command with one line and status 2."""
+    """`app.run(main)`; an InputError ends the command with one line and status 2, in the
+    command's flag names (`flag_terms`)."""
 
     def guarded(argv):
         try:
@@ -26,10 +33,44 @@ def run(main) -> None:
         except InputError as error:
             if os.environ.get(TRACEBACK_VARIABLE):
                 raise
-            print(f"error: {error}", file=sys.stderr, flush=True)
+            print(f"error: {flag_terms(str(error))}", file=sys.stderr, flush=True)
             return INPUT_ERROR_STATUS
 
     app.run(guarded)
+
+
+def command_flags(flag_values=flags.FLAGS) -> dict:
+    """{name: flag} of the flags the command defines (absl's own left out)."""
+    return {flag.name: flag for module, defined in flag_values.flags_by_module_dict().items()
+            if not module.startswith("absl") for flag in defined}
+
+
+def flag_terms(message: str, known=None) -> str:
+    """`message` in flag names: for each of the command's flags (`known`, a {name: flag} dict,
+    default `command_flags()`), `name=value` becomes `--name=value` and `name` in backquotes
+    becomes `--name`.
+
+    Quotes around a value without spaces go (`init='cnn'` -> `--init=cnn`); a boolean flag's
+    `name=True` and `name=False` become `--name` and `--noname`. Other names stay as they are.
+
+    >>> flag_terms("Expected batch_size=4. Pass another `run_name`.", {"batch_size": None})
+    'Expected --batch_size=4. Pass another `run_name`.'
+    """
+    known = command_flags() if known is None else known
+    if not known:
+        return message
+    names = "|".join(sorted(map(re.escape, known), key=len, reverse=True))
+
+    def as_flag(match) -> str:
+        name, quoted, bare = match.group(1), match.group(3) or match.group(4), match.group(5)
+        if bare in ("True", "False") and isinstance(known[name], flags.BooleanFlag):
+            return f"--{name}" if bare == "True" else f"--no{name}"
+        value = quoted if quoted is not None else (bare or "")
+        return f"--{name}={value}"
+
+    message = re.sub(rf"(?<![\w./-])({names})=('([^'\s]*)'|\"([^\"\s]*)\"|([^\s,;)]*))",
+                     as_flag, message)
+    return re.sub(rf"`({names})`", r"--\1", message)
 
 
 # Parse-time checks shared by the commands (absl validators: True, or a ValidationError whose

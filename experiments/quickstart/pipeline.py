@@ -68,20 +68,19 @@ def _check_workspace(workspace: Path, options: QuickstartOptions) -> None:
 
 
 def training_settings(options: QuickstartOptions):
+    """The options' training fields (sizes, optimizer, schedule, seed) on the tiny backbone,
+    T = the generator's segments."""
     from tan_keras.training import TrainingSettings
 
-    return TrainingSettings(backbone="tiny", image_size=options.image_size,
-                            num_snippets=generator.NUM_SEGMENTS, epochs=options.epochs,
-                            batch_size=options.batch_size, learning_rate=options.learning_rate,
-                            momentum=options.momentum, weight_decay=options.weight_decay,
-                            seed=options.seed)
+    return TrainingSettings.from_dict({**options.to_dict(), "backbone": "tiny",
+                                       "num_snippets": generator.NUM_SEGMENTS})
 
 
 def model_options(options: QuickstartOptions):
+    """The options' model sizes, with the LSTM."""
     from tan_keras.training import ModelOptions
 
-    return ModelOptions(rnn="lstm", rnn_units=options.rnn_units,
-                        attention_units=options.attention_units, dropout=options.dropout)
+    return ModelOptions.from_dict({**options.to_dict(), "rnn": "lstm"})
 
 
 def build_synthetic_records(dataset_dir: Path, records_dir: Path, options: QuickstartOptions) -> dict:
@@ -156,7 +155,7 @@ def run_quickstart(workspace, options: QuickstartOptions = QuickstartOptions(),
       verbose: Keras progress while training (1: bar, 2: one line per epoch, 0: none).
     """
     from tan_keras.evaluation import evaluate
-    from tan_keras.training import train_tan
+    from tan_keras.training import RunOptions, train_tan
 
     workspace = Path(workspace)
     _check_workspace(workspace, options)
@@ -187,9 +186,8 @@ def run_quickstart(workspace, options: QuickstartOptions = QuickstartOptions(),
         with clock.stage(f"train_{model}", f"{report.MODEL_LABELS[model]}, tiny backbone, "
                          f"{options.epochs} epochs"):
             train_tan(records_dir, workspace, model=model, init="imagenet", split=SPLIT,
-                      settings=settings, run_name=RUN_NAMES[model], model_options=model_kwargs,
-                      verbose=verbose, optimizer=options.optimizer,
-                      lr_schedule=options.lr_schedule)
+                      settings=settings, model_options=model_kwargs,
+                      run=RunOptions(verbose=verbose), run_name=RUN_NAMES[model])
 
     results = {}
     with clock.stage("evaluate", "5 snippets x 10 views per test video, both models"):

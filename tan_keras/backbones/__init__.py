@@ -22,6 +22,7 @@ from tan_keras.backbones.googlenet import FEATURE_DIM as GOOGLENET_FEATURE_DIM
 from tan_keras.backbones.googlenet import googlenet
 from tan_keras.backbones.preprocessing import preprocess_input
 from tan_keras.backbones.tiny import tiny
+from tan_keras.choices import GOOGLENET_CHECKPOINT_URL
 
 _TINY_FEATURE_DIM = 64  # 4 * the default width 16.
 
@@ -31,7 +32,6 @@ _FEATURE_DIMS = {
     **{backbone: spec.feature_dim for backbone, spec in APPLICATIONS.items()},
 }
 
-_GOOGLENET_CHECKPOINT_URL = "http://download.tensorflow.org/models/inception_v1_2016_08_28.tar.gz"
 
 __all__ = ["available_backbones", "build_backbone", "feature_dim", "preprocess_input"]
 
@@ -60,7 +60,7 @@ def _build_googlenet(image_size: int, weights, name: str) -> keras.Model:
     if weights == "imagenet":
         raise ValueError(
             f"Expected weights=None or a path for googlenet: Keras has no ImageNet file for it. "
-            f"Download {_GOOGLENET_CHECKPOINT_URL}, unpack it and pass "
+            f"Download {GOOGLENET_CHECKPOINT_URL}, unpack it and pass "
             f"weights='/path/to/inception_v1.ckpt'. Received: weights='imagenet'")
     path = os.fspath(weights)
     if path.endswith(".weights.h5"):

@@ -12,6 +12,8 @@ import socket
 
 import keras
 
+from tan_keras.choices import MIN_IMAGE_SIZE
+
 _KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
 _DOWNLOAD_TIMEOUT_S = 30.0
 
@@ -23,19 +25,17 @@ class ApplicationSpec:
     Attributes:
       constructor: the function's name in `keras.applications`.
       feature_dim: D, channels after global average pooling.
-      min_image_size: the smallest S that Keras accepts.
       notop_file_hash: Keras' hash of the no-top ImageNet file (None: Keras checks none).
     """
     constructor: str
     feature_dim: int
-    min_image_size: int
     notop_file_hash: str | None
 
 
 APPLICATIONS = {
-    "inception_v3": ApplicationSpec("InceptionV3", 2048, 75, "bcbd6486424b2319ff4ef7d526e38f63"),
-    "resnet50": ApplicationSpec("ResNet50", 2048, 32, "4d473c1dd8becc155b73f8504c6f6626"),
-    "mobilenet_v2": ApplicationSpec("MobileNetV2", 1280, 32, None),
+    "inception_v3": ApplicationSpec("InceptionV3", 2048, "bcbd6486424b2319ff4ef7d526e38f63"),
+    "resnet50": ApplicationSpec("ResNet50", 2048, "4d473c1dd8becc155b73f8504c6f6626"),
+    "mobilenet_v2": ApplicationSpec("MobileNetV2", 1280, None),
 }
 
 # MobileNetV2 has one ImageNet file per input size; other sizes use the 224 one.
@@ -114,7 +114,8 @@ def keras_application(backbone: str, image_size: int, weights: str | os.PathLike
 
     Args:
       backbone: one of `APPLICATIONS` ('inception_v3', 'resnet50', 'mobilenet_v2').
-      image_size: S; at least `APPLICATIONS[backbone].min_image_size`.
+      image_size: S; at least `tan_keras.choices.MIN_IMAGE_SIZE[backbone]` (the smallest S
+        Keras accepts).
       weights: None (random init), 'imagenet', or a path to a weights file of this architecture
         (Keras' ImageNet `.h5`, or a `.weights.h5` saved from such a model).
       name: the model's name; defaults to `backbone`.
@@ -125,8 +126,8 @@ def keras_application(backbone: str, image_size: int, weights: str | os.PathLike
     if backbone not in APPLICATIONS:
         raise ValueError(f"Expected backbone in {sorted(APPLICATIONS)}. Received: backbone={backbone!r}")
     spec = APPLICATIONS[backbone]
-    if not isinstance(image_size, int) or image_size < spec.min_image_size:
-        raise ValueError(f"Expected image_size >= {spec.min_image_size} for {backbone}. "
+    if not isinstance(image_size, int) or image_size < MIN_IMAGE_SIZE[backbone]:
+        raise ValueError(f"Expected image_size >= {MIN_IMAGE_SIZE[backbone]} for {backbone}. "
                          f"Received: image_size={image_size!r}")
     if weights is None:
         weights_path = None

@@ -3,6 +3,8 @@
 import keras
 from keras import layers
 
+from tan_keras.choices import MIN_IMAGE_SIZE
+
 
 def tiny(image_size: int = 64, width: int = 16, name: str = "tiny") -> keras.Model:
     """Builds a four-block CNN: frames [B, S, S, 3] float -> features [B, 4 * width].
@@ -15,8 +17,9 @@ def tiny(image_size: int = 64, width: int = 16, name: str = "tiny") -> keras.Mod
       width: channels of the first block.
       name: the model's name (two streams need two names).
     """
-    if image_size < 16:
-        raise ValueError(f"Expected image_size >= 16 for the tiny backbone. Received: {image_size}")
+    if image_size < MIN_IMAGE_SIZE["tiny"]:
+        raise ValueError(f"Expected image_size >= {MIN_IMAGE_SIZE['tiny']} for the tiny backbone. "
+                         f"Received: {image_size}")
     inputs = keras.Input((image_size, image_size, 3), name=f"{name}_input")
     x = inputs
     for block, channels in enumerate((width, 2 * width, 4 * width, 4 * width)):

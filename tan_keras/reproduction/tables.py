@@ -21,10 +21,10 @@ from pathlib import Path
 from tan_keras import choices
 from tan_keras.errors import IncompatibleInputError, MissingInputError
 from tan_keras.evaluation import evaluate, fuse, write_fusion
+from tan_keras.evaluation.fusion import evaluated_scores
 from tan_keras.reproduction import paper_numbers
-from tan_keras.training import ModelOptions, TrainingSettings, pretrain_cnn, train_tan
-from tan_keras.training.inputs import read_manifest
-from tan_keras.training.workspace import SCORES_FILENAME, Workspace
+from tan_keras.training import ModelOptions, RunOptions, TrainingSettings, pretrain_cnn, train_tan
+from tan_keras.training.workspace import Workspace
 
 FIG3_MODELS = ("fc_fusion", "branch_selection", "bs_l2", "two_stream", "spatial_attention", "tan")
 
@@ -32,31 +32,29 @@ FIG3_MODELS = ("fc_fusion", "branch_selection", "bs_l2", "two_stream", "spatial_
 class _Runner:
     """Runs (or finds done) the stages of one table inside a workspace."""
 
-    def __init__(self, records_root, workspace, settings: TrainingSettings, verbose: int,
-                 mifs_scores: dict, training_options: dict, model_options: ModelOptions):
-        self.records_root = Path(records_root)
+    def __init__(self, sources: dict, workspace, settings: TrainingSettings,
+                 model_options: ModelOptions, run: RunOptions, mifs_scores: dict):
+        self.sources = sources  # dataset -> its RecordsSource, opened once
         self.workspace = Path(workspace)
         self.settings = settings
-        self.verbose = verbose
+        self.run = run
         self.mifs_scores = mifs_scores
-        self.training_options = training_options
         self.model_options = model_options
 
-    def records(self, dataset: str) -> Path:
-        return self.records_root / dataset
+    def records(self, dataset: str):
+        return self.sources[dataset]
 
     def pretrain(self, dataset: str, split: int) -> None:
         for stream in choices.STREAMS:
             pretrain_cnn(self.records(dataset), self.workspace, stream, split, self.settings,
-                         verbose=self.verbose, **self.training_options)
+                         run=self.run)
 
     def tan_stage(self, dataset: str, split: int, model: str, init: str) -> Path:
         kind, _, source = init.partition(":")
         if kind == "cnn":
             self.pretrain(source or dataset, split)
         return train_tan(self.records(dataset), self.workspace, model, init, split,
-                         self.settings, model_options=self.model_options, verbose=self.verbose,
-                         **self.training_options)
+                         self.settings, model_options=self.model_options, run=self.run)
 
     def measure(self, dataset: str, split: int, model: str, init: str) -> dict:
         """Trains and evaluates; returns spatial/temporal/fused/fused_plus top-1 in %."""
@@ -67,8 +65,7 @@ class _Runner:
         measured["run_name"] = stage_dir.name
         mifs = self.mifs_scores.get(f"{dataset}:{split}")
         if mifs:
-            scores = Workspace(self.workspace).eval_dir(stage_dir.name) / SCORES_FILENAME
-            fused = fuse([f"{scores}:fused", mifs])
+            fused = fuse([evaluated_scores(self.workspace, stage_dir.name), mifs])
             write_fusion(fused, Workspace(self.workspace).fuse_dir(
                 f"{stage_dir.name}+mifs"))
             measured["fused_plus"] = round(100 * fused["top1"], 2)
@@ -153,8 +150,8 @@ def _fig3(runner: _Runner, dataset: str) -> tuple[str, dict]:
 
 def reproduce(table: str, records_root, workspace, settings: TrainingSettings = TrainingSettings(),
               datasets=None, splits=None, mifs_scores: dict | None = None,
-              verbose: int = 2, optimizer: str = "sgd", lr_schedule: str = "step",
-              jit_compile: bool = False, model_options: ModelOptions = ModelOptions()) -> dict:
+              model_options: ModelOptions = ModelOptions(),
+              run: RunOptions = RunOptions(verbose=2)) -> dict:
     """Runs what `table` needs and writes <workspace>/tables/<name>.md and .json.
 
     Args:
@@ -162,9 +159,9 @@ def reproduce(table: str, records_root, workspace, settings: TrainingSettings = 
       datasets: datasets to include (default: those with records, ucf101 first).
       splits: Table 2's splits (default 1, 2, 3).
       mifs_scores: {'<dataset>:<split>': score file} of external MIFS scores, for TAN+.
-      verbose: Keras progress of the training stages.
-      optimizer, lr_schedule, jit_compile: passed to every training stage.
-      model_options: the sizes of every model trained (`ModelOptions`).
+      settings, model_options, run: the training settings (optimizer and schedule included),
+        the sizes of every model trained, and how every stage runs (`RunOptions`: devices,
+        precision, XLA, progress).
 
     Returns:
       {'table', 'markdown', 'measured', 'settings', 'markdown_path', 'json_path'}.
@@ -180,15 +177,16 @@ def reproduce(table: str, records_root, workspace, settings: TrainingSettings = 
         raise MissingInputError(f"No records under {records_root}: expected {records_root}/ucf101 "
                                 f"or {records_root}/hmdb51. Build them with: python -m "
                                 f"data_prep.build_records --output_dir={records_root}/ucf101 ...")
-    for dataset in datasets:
-        name = read_manifest(records_root / dataset)["name"]
+    from tan_keras.data import RecordsSource
+
+    sources = {dataset: RecordsSource.open(records_root / dataset) for dataset in datasets}
+    for dataset, source in sources.items():
+        name = source.name
         if name != dataset:
             raise IncompatibleInputError(
                 f"Expected the records at {records_root / dataset} to be named {dataset!r}. "
                 f"Received: manifest name={name!r}")
-    runner = _Runner(records_root, workspace, settings, verbose, dict(mifs_scores or {}),
-                     {"optimizer": optimizer, "lr_schedule": lr_schedule,
-                      "jit_compile": jit_compile}, model_options)
+    runner = _Runner(sources, workspace, settings, model_options, run, dict(mifs_scores or {}))
     if table == "1":
         markdown, measured = _table1(runner, datasets)
     elif table == "2":
@@ -201,7 +199,7 @@ def reproduce(table: str, records_root, workspace, settings: TrainingSettings = 
     out_dir.mkdir(parents=True, exist_ok=True)
     name = "fig3" if table == "fig3" else f"table{table}"
     result = {"table": table, "markdown": markdown, "measured": measured,
-              "settings": settings.to_dict(), "training_options": runner.training_options,
+              "settings": settings.to_dict(), "run": run.to_dict(),
               "model_options": model_options.to_dict(),
               "datasets": datasets,
               "markdown_path": str(out_dir / f"{name}.md"),

@@ -7,9 +7,6 @@ same weights as a run never interrupted.
 """
 
 import importlib.util
-import os
-import signal
-import sys
 from pathlib import Path
 from typing import Callable
 
@@ -17,40 +14,39 @@ import keras
 
 from tan_keras.training import checkpoints
 from tan_keras.training.optimizers import learning_rate_at
+from tan_keras.training.settings import TrainingSettings
 from tan_keras.training.stage_files import LOG_DIR
 
 
-def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path, epochs: int,
-                  base_learning_rate: float, seed: int, lr_schedule: str = "step",
-                  keep_checkpoints: int = 0, verbose: int = 1,
-                  crash_after_epoch: int | None = None, weights_model=None,
-                  is_chief: bool = True, extra_callbacks=()) -> list[dict]:
-    """Trains a compiled `model` for `epochs`, resuming from `stage_dir`'s checkpoints.
+def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path,
+                  settings: TrainingSettings, verbose: int = 1, callbacks=(),
+                  weights_model=None, is_chief: bool = True,
+                  keep_checkpoints: int = 0) -> list[dict]:
+    """Trains a compiled `model` for `settings.epochs`, resuming from `stage_dir`'s checkpoints.
 
     Args:
       model: a compiled Keras model; its optimizer's learning rate is set every epoch.
       make_dataset: `epoch -> dataset` of (inputs, targets) batches for 0-based `epoch`.
       stage_dir: where checkpoints/ and logs/ (train.csv, tensorboard/) go.
-      epochs: total epochs, counting those already done.
-      base_learning_rate: the schedule's base rate.
-      seed: re-seeds the backend at the start of every epoch with `seed + epoch`.
-      lr_schedule: 'step' (x0.1 at 50% and 75% of the epochs) or 'constant'; see
-        `optimizers.learning_rate_at`.
-      keep_checkpoints: how many epoch checkpoints to keep (0: all).
+      settings: `epochs` (total, counting those already done), `learning_rate` and
+        `lr_schedule` (`optimizers.learning_rate_at`), and `seed`: the backend is re-seeded at
+        the start of every epoch with `seed + epoch`.
       verbose: Keras progress bar setting (1: a bar, 2: one line per epoch, 0: silent).
-      crash_after_epoch: for tests only; SIGKILLs the process right after saving that epoch.
+      callbacks: more Keras callbacks for every epoch's `fit`, after the learning-rate schedule
+        and before the logs (for example `distribution.Placement.callbacks`, or a caller's own).
+        Each epoch is its own `fit` call, so `on_train_begin` and `on_train_end` come once an
+        epoch; the epoch's checkpoint is saved after its `fit` returns.
       weights_model: the model whose weights each checkpoint's .weights.h5 holds (default
         `model`): the float model inside a model that preprocesses its frames, so that
         checkpoints load like final weights.
       is_chief: False in the other processes of a multi-process run: they train and resume like
         the chief but write nothing (no checkpoint, no log) and show no progress.
-      extra_callbacks: more Keras callbacks for every epoch's `fit` (for example
-        `distribution.Placement.callbacks`); they run before the epoch's checkpoint is saved.
+      keep_checkpoints: how many epoch checkpoints to keep (0: all).
 
     Returns:
       The per-epoch logs of the epochs trained in this call.
     """
-    learning_rate_at(0, base_learning_rate, epochs, lr_schedule)  # validates the schedule
+    epochs, base_learning_rate = settings.epochs, settings.learning_rate
     stage_dir = Path(stage_dir)
     optimizer = model.optimizer
     if not optimizer.built:
@@ -61,28 +57,25 @@ def fit_resumable(model, make_dataset: Callable[[int], object], stage_dir: Path,
     verbose = verbose if is_chief else 0
 
     def learning_rate(epoch, _current=None):
-        return learning_rate_at(epoch, base_learning_rate, epochs, lr_schedule)
+        return learning_rate_at(epoch, base_learning_rate, epochs, settings.lr_schedule)
 
-    callbacks = [keras.callbacks.LearningRateScheduler(learning_rate), *extra_callbacks]
+    every_epoch = [keras.callbacks.LearningRateScheduler(learning_rate), *callbacks]
     if is_chief:
-        callbacks += log_callbacks(stage_dir / LOG_DIR, verbose)
+        every_epoch += log_callbacks(stage_dir / LOG_DIR, verbose)
     history = []
     for epoch in range(done, epochs):
-        keras.utils.set_random_seed(seed + epoch)
+        keras.utils.set_random_seed(settings.seed + epoch)
         if verbose:
             print(f"Epoch {epoch + 1}/{epochs} (learning rate {learning_rate(epoch):g})",
                   flush=True)
         result = model.fit(make_dataset(epoch), initial_epoch=epoch, epochs=epoch + 1,
-                           callbacks=callbacks, verbose=verbose, shuffle=False)
+                           callbacks=every_epoch, verbose=verbose, shuffle=False)
         history.append({k: float(v[-1]) for k, v in result.history.items()})
         if is_chief:
             path = checkpoints.save_checkpoint(stage_dir, epoch + 1, model, optimizer,
                                                keep=keep_checkpoints, weights_model=weights_model)
             if verbose:
                 print(f"Saved checkpoint {path}", flush=True)
-        if crash_after_epoch is not None and epoch + 1 == crash_after_epoch:
-            sys.stdout.flush()
-            os.kill(os.getpid(), signal.SIGKILL)
     return history
 
 

@@ -1,6 +1,6 @@
 """Where a stage's starting weights come from: ImageNet, this workspace's CNNs, or another TAN.
 
-The `--init` forms are parsed by `tan_keras.choices.parse_init`. Each source is found and checked
+The `init` forms are parsed by `tan_keras.choices.parse_init`. Each source is found and checked
 (`imagenet_weights`, `pretrained_cnn_weights`, `tan_source`) before a stage writes anything, and
 loaded into the built model afterwards (`load_pretrained_cnns`, `transfer_tan`).
 """
@@ -15,17 +15,17 @@ from tan_keras.training.workspace import BACKBONE_WEIGHTS, FINAL_WEIGHTS, Worksp
 TRANSFER_SKIPS = ("spatial_classifier", "temporal_classifier", "fused_classifier")
 
 
-def imagenet_weights(backbone: str, source: str | None = None):
+def imagenet_weights(backbone: str, source: str | None = None, instead: str | None = None):
     """The `weights` argument of build_backbone for ImageNet initialisation.
 
     Returns `source` when given; else 'imagenet', or None for backbones without ImageNet weights
     (with a printed note). googlenet without a `source` is an error that says where its
-    checkpoint comes from.
+    checkpoint comes from, and names `instead` (the caller's other start, e.g. "init='cnn'").
     """
     if backbone in choices.NO_IMAGENET:
         print(f"note: backbone {backbone!r} has no ImageNet weights; starting from random init.")
         return None
-    problem = choices.imagenet_weights_problem(backbone, source)
+    problem = choices.imagenet_weights_problem(backbone, source, instead)
     if problem:
         raise MissingInputError(problem + ".")
     return source or "imagenet"
@@ -39,7 +39,7 @@ def pretrain_command(records_dir, workspace, split, stream, settings) -> str:
 
 def pretrained_cnn_weights(workspace, dataset: str, split: int, settings,
                            records_hint: str) -> dict[str, Path]:
-    """{stream: backbone.weights.h5} of the finished pretrain_cnn stages --init=cnn needs.
+    """{stream: backbone.weights.h5} of the finished pretrain_cnn stages init='cnn' needs.
 
     Args:
       records_hint: the records dir of `dataset`, for the command in the error message.
@@ -55,12 +55,12 @@ def pretrained_cnn_weights(workspace, dataset: str, split: int, settings,
         weights = stage_dir / BACKBONE_WEIGHTS
         if not (stage_files.is_done(stage_dir) and weights.is_file()):
             raise MissingInputError(
-                f"Missing {weights}: --init=cnn needs the pretrain_cnn stage ({dataset}, split "
+                f"Missing {weights}: init='cnn' needs the pretrain_cnn stage ({dataset}, split "
                 f"{split}, stream {stream}). Make it with: "
                 + pretrain_command(records_hint, workspace, split, stream, settings))
         found = stage_files.read_settings(stage_dir)
         stage_files.check_compatible(expected, {**found, **found.get("training", {})},
-                                     ("backbone", "image_size"), weights, "--init=cnn")
+                                     ("backbone", "image_size"), weights, "init='cnn'")
         files[stream] = weights
     return files
 
@@ -83,7 +83,7 @@ def stage_dir_of(checkpoint: Path) -> tuple[Path, Path]:
 
 
 def tan_source(checkpoint: Path, model_name: str, model_options: dict, settings) -> tuple[Path, int]:
-    """The weights file and class count of --init=tan:<checkpoint>, checked against this run.
+    """The weights file and class count of init='tan:<checkpoint>', checked against this run.
 
     Raises:
       MissingInputError: no finished train_tan weights there.
@@ -92,7 +92,7 @@ def tan_source(checkpoint: Path, model_name: str, model_options: dict, settings)
     stage_dir, weights = stage_dir_of(checkpoint)
     if not weights.is_file():
         raise MissingInputError(
-            f"Missing {weights}: --init=tan:<checkpoint> needs a finished train_tan stage. Make "
+            f"Missing {weights}: init='tan:<checkpoint>' needs a finished train_tan stage. Make "
             f"it with: python -m experiments.train_tan --records_dir=<source records> "
             f"--workspace=<workspace> --model={model_name}")
     found = stage_files.read_settings(stage_dir)
@@ -100,7 +100,7 @@ def tan_source(checkpoint: Path, model_name: str, model_options: dict, settings)
     expected = {"backbone": settings.backbone, "image_size": settings.image_size,
                 "num_snippets": settings.num_snippets, "model": model_name,
                 "model_options": model_options}
-    stage_files.check_compatible(expected, flat_found, tuple(expected), weights, "--init=tan")
+    stage_files.check_compatible(expected, flat_found, tuple(expected), weights, "init='tan'")
     if "num_classes" not in found:
         raise IncompatibleInputError(f"Expected num_classes in {stage_dir / 'settings.json'}.")
     return weights, int(found["num_classes"])

@@ -38,19 +38,20 @@ def learning_rate_at(epoch: int, base_learning_rate: float, epochs: int,
     return step_decay_learning_rate(epoch, base_learning_rate, epochs)
 
 
-def make_optimizer(settings, optimizer: str = "sgd") -> keras.optimizers.Optimizer:
-    """The optimizer of a stage, from a `TrainingSettings`.
+def make_optimizer(settings) -> keras.optimizers.Optimizer:
+    """The optimizer of a stage, from a `TrainingSettings`: `settings.optimizer`.
 
     'sgd': SGD with `settings.momentum` and decoupled weight decay `settings.weight_decay` (0
     disables it). 'adam': Keras' Adam (its default betas and epsilon) with the same weight decay;
     `settings.momentum` is not used. Both start at `settings.learning_rate`; the schedule
-    (`learning_rate_at`) sets the rate every epoch.
+    (`learning_rate_at` with `settings.lr_schedule`) sets the rate every epoch.
     """
-    if optimizer == "sgd":
+    if settings.optimizer == "sgd":
         return keras.optimizers.SGD(learning_rate=settings.learning_rate,
                                     momentum=settings.momentum,
                                     weight_decay=settings.weight_decay or None)
-    if optimizer == "adam":
+    if settings.optimizer == "adam":
         return keras.optimizers.Adam(learning_rate=settings.learning_rate,
                                      weight_decay=settings.weight_decay or None)
-    raise ValueError(f"Expected optimizer in {OPTIMIZERS}. Received: optimizer={optimizer!r}")
+    raise ValueError(f"Expected optimizer in {OPTIMIZERS}. "
+                     f"Received: optimizer={settings.optimizer!r}")

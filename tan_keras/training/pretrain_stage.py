@@ -12,10 +12,10 @@ from pathlib import Path
 import keras
 
 from tan_keras import choices
-from tan_keras.training import distribution, initialization, optimizers, runtime, stage_files
-from tan_keras.training.fit import fit_resumable
-from tan_keras.training.inputs import frame_size, read_manifest, split_videos, train_batches
-from tan_keras.training.settings import TrainingSettings
+from tan_keras.training import distribution, initialization, optimizers, runtime
+from tan_keras.training.inputs import train_batches
+from tan_keras.training.settings import RunOptions, TrainingSettings
+from tan_keras.training.stage_run import StageSpec, run_stage
 from tan_keras.training.workspace import BACKBONE_WEIGHTS, Workspace
 
 
@@ -59,74 +59,67 @@ def _labels_per_snippet(batches, num_snippets: int):
 
 def pretrain_cnn(records_dir, workspace, stream: str = "rgb", split: int = 1,
                  settings: TrainingSettings = TrainingSettings(), imagenet: bool = True,
-                 optimizer: str = "sgd", lr_schedule: str = "step", verbose: int = 1,
-                 jit_compile: bool = False, strategy: str = "default") -> Path:
+                 run: RunOptions = RunOptions(), callbacks=()) -> Path:
     """Fine-tunes the `stream` CNN on `records_dir`'s split; returns backbone.weights.h5's path.
 
     Skips the work when the stage is done; resumes from its last epoch checkpoint otherwise.
-    Every input is checked before the stage folder is written.
+    Every input (records, split, ImageNet weights, enough training videos for a full batch on
+    several replicas) is checked before the stage folder is written.
 
     Args:
-      records_dir: a records directory (data_prep's output).
+      records_dir: a records directory (data_prep's output) or a prepared TFDS version folder.
       workspace: the workspace; the stage is <workspace>/pretrain_cnn/<dataset>_split<k>_<stream>.
       stream: 'rgb' or 'flow'.
       split: the split whose training side is used.
-      settings: the training hyperparameters.
+      settings: the training hyperparameters, the optimizer and the schedule.
       imagenet: start from ImageNet weights (`settings.imagenet_weights`); else random init.
-      optimizer, lr_schedule: see `optimizers.make_optimizer` and `optimizers.learning_rate_at`.
-      verbose: Keras progress (1: a bar, 2: one line per epoch, 0: none).
-      jit_compile: TensorFlow: compile the train step with XLA (on JAX it always is,
-        `runtime.train_step_jit`).
-      strategy: 'default', 'mirrored' or 'multi_worker' (`distribution.place`), as train_tan's.
+      run: the devices (`strategy`), mixed precision, XLA and progress output, as train_tan's.
+      callbacks: more Keras callbacks for every epoch's `fit` (`fit.fit_resumable`).
     """
     if stream not in choices.STREAMS:
         raise ValueError(f"Expected stream in {choices.STREAMS}. Received: stream={stream!r}")
-    distribution.check_strategy(strategy)
-    manifest = read_manifest(records_dir)
-    split_videos(manifest, split, "train", records_dir)
+    distribution.check_strategy(run.strategy)
+    from tan_keras.data import RecordsSource
+
+    source = RecordsSource.open(records_dir)
+    train_videos = source.videos(split, "train")
     weights = None
     if imagenet:
-        weights = initialization.imagenet_weights(settings.backbone, settings.imagenet_weights)
-    stage_dir = Workspace(workspace).pretrain_dir(manifest["name"], split, stream)
+        weights = initialization.imagenet_weights(settings.backbone, settings.imagenet_weights,
+                                                  instead="imagenet=False")
+    stage_dir = Workspace(workspace).pretrain_dir(source.name, split, stream)
     weights_file = stage_dir / BACKBONE_WEIGHTS
-    placement = distribution.place(strategy, settings.batch_size)
-    finished = stage_files.open_stage(stage_dir, {
-        "stage": "pretrain_cnn", "dataset": manifest["name"], "split": int(split),
-        "stream": stream, "classes": manifest["classes"],
-        "num_classes": len(manifest["classes"]), "imagenet": bool(imagenet),
-        "optimizer": optimizer, "lr_schedule": lr_schedule,
+    recorded = {
+        "stage": "pretrain_cnn", "dataset": source.name, "split": int(split),
+        "stream": stream, "classes": source.classes,
+        "num_classes": source.num_classes, "imagenet": bool(imagenet),
+        "mixed_precision": bool(run.mixed_precision),
         "backbone": settings.backbone, "image_size": settings.image_size,
-        "training": settings.to_dict()}, run_name_flag=None, write=placement.is_chief)
-    if finished and weights_file.is_file():
-        print(f"pretrain_cnn: {stage_dir} is done; skipping.")
-        return weights_file
-    runtime.make_deterministic(settings.seed)
-    print(f"pretrain_cnn: {stage_dir.name}, {placement.replicas} replica(s)"
-          + distribution.process_note(placement) + ".", flush=True)
-    with placement.scope:
+        "training": settings.to_dict()}
+
+    def build():
         classifier = build_snippet_classifier(settings.backbone, settings.image_size,
-                                              len(manifest["classes"]), stream, weights)
+                                              source.num_classes, stream, weights)
         model = snippet_classifier_on_frames(classifier, stream, settings.backbone,
-                                             settings.num_snippets, frame_size(records_dir, split))
-        model.compile(optimizer=optimizers.make_optimizer(settings, optimizer),
+                                             settings.num_snippets,
+                                             (source.frames.height, source.frames.width))
+        model.compile(optimizer=optimizers.make_optimizer(settings),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                       metrics=["sparse_categorical_accuracy"],
-                      jit_compile=runtime.train_step_jit(jit_compile))
-        model.optimizer.build(model.trainable_variables)
+                      jit_compile=runtime.train_step_jit(run.jit_compile))
+        return model, classifier
 
-    def make_dataset(epoch):
-        return placement.distribute(lambda input_context: _labels_per_snippet(
-            train_batches(records_dir, split, settings, epoch, placement.replicas > 1,
+    def batches(epoch, drop_remainder, input_context):
+        return _labels_per_snippet(
+            train_batches(source, split, settings, epoch, drop_remainder,
                           streams=(stream,), input_context=input_context),
-            settings.num_snippets))
+            settings.num_snippets)
 
-    history = fit_resumable(
-        model, make_dataset, stage_dir, settings.epochs, settings.learning_rate, settings.seed,
-        lr_schedule=lr_schedule, verbose=verbose, weights_model=classifier,
-        is_chief=placement.is_chief, extra_callbacks=placement.callbacks)
-    if placement.is_chief:
-        classifier.get_layer(f"{stream}_backbone").save_weights(weights_file)
-        stage_files.mark_done(stage_dir, {"epochs": settings.epochs,
-                                          "last_epoch": history[-1] if history else {}})
-    distribution.report_weights(placement, model)
+    run_stage(StageSpec(
+        name="pretrain_cnn", stage_dir=stage_dir, recorded=recorded, output=weights_file,
+        build=build, batches=batches,
+        save=lambda classifier: classifier.get_layer(f"{stream}_backbone").save_weights(
+            weights_file),
+        train_videos=len(train_videos), videos_of=f"split {split} of {source.path}",
+        run_name_argument=None), settings, run, callbacks)
     return weights_file

@@ -1,27 +1,106 @@
-"""Training hyperparameters shared by the stages."""
+"""What a training stage is run with, as data: `TrainingSettings`, `ModelOptions`, `RunOptions`.
+
+The three are frozen dataclasses, validated when made, and importable without Keras or
+TensorFlow: the commands take their flags' defaults and limits from these classes (through
+`check_field`) and from the backbone table in `tan_keras.choices`, so each default and each limit
+is written once. `TrainingSettings.preset("paper")` holds the paper's settings (`PRESETS`).
+
+- `TrainingSettings`: the hyperparameters settings.json records and a resumed run must match.
+- `ModelOptions`: the model's sizes.
+- `RunOptions`: how this run executes (devices, precision, XLA, progress), which a resumed run may
+  change, except the precision that settings.json records.
+"""
 
 import dataclasses
 
 from tan_keras import choices
+from tan_keras.errors import IncompatibleInputError
+
+
+def _positive_int(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise IncompatibleInputError(f"Expected {name} to be a positive int. "
+                                     f"Received: {name}={value!r}")
+
+
+def _non_negative_int(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise IncompatibleInputError(f"Expected {name} to be an int >= 0. "
+                                     f"Received: {name}={value!r}")
+
+
+def _one_of(name: str, value, allowed) -> None:
+    if value not in allowed:
+        raise IncompatibleInputError(f"Expected {name} in {allowed}. Received: {name}={value!r}")
+
+
+def _interval(name: str, value, low: float, high: float | None = None,
+              low_open: bool = False, high_open: bool = True) -> None:
+    above = value > low if low_open else value >= low
+    below = high is None or (value < high if high_open else value <= high)
+    if not (above and below):
+        interval = (f"{'(' if low_open else '['}{low:g}, "
+                    + (f"{high:g}{')' if high_open else ']'}" if high is not None else "inf)"))
+        raise IncompatibleInputError(f"Expected {name} in {interval}. Received: {name}={value!r}")
+
+
+class _Checked:
+    """Validation by field, shared by the settings classes: `_CHECKS` maps a field to its rule."""
+
+    _CHECKS: dict = {}
+
+    @classmethod
+    def check_field(cls, name: str, value) -> None:
+        """Raises IncompatibleInputError when `value` is not a valid `name` on its own."""
+        cls._CHECKS[name](name, value)
+
+    def __post_init__(self):
+        for field in dataclasses.fields(self):
+            self.check_field(field.name, getattr(self, field.name))
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict):
+        """The instance of the known keys of `values` (others, such as a newer field, ignored)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    @classmethod
+    def defaults(cls) -> dict:
+        """{field: default}: what the commands' flags default to."""
+        return {f.name: f.default for f in dataclasses.fields(cls)}
 
 
 @dataclasses.dataclass(frozen=True)
-class TrainingSettings:
+class TrainingSettings(_Checked):
     """Hyperparameters of one training stage.
 
     Attributes:
       backbone: per-frame CNN, one of `tan_keras.choices.BACKBONES`.
-      image_size: S, the side of the square crops fed to the CNN.
+      image_size: S, the side of the square crops fed to the CNN; at least the backbone's
+        `choices.MIN_IMAGE_SIZE`.
       num_snippets: T, snippets per video.
       epochs: passes over the training videos.
-      batch_size: videos per step (pretrain_cnn: videos per step too; each gives T frames).
+      batch_size: videos per step, over all replicas (pretrain_cnn too; each video gives T
+        frames).
       learning_rate: base learning rate; see `optimizers.learning_rate_at`.
       momentum: SGD momentum.
       weight_decay: decoupled weight decay (0 disables it).
       seed: seeds the data order, augmentation and initialisation.
-      imagenet_weights: where ImageNet weights come from for --init=imagenet and pretrain_cnn:
+      imagenet_weights: where ImageNet weights come from for init='imagenet' and pretrain_cnn:
         None = the backbone's default ('imagenet' for the Keras applications); googlenet needs
         a path (the TF-Slim inception_v1.ckpt, or a .weights.h5).
+      optimizer: 'sgd' (SGD with `momentum`) or 'adam' (`optimizers.make_optimizer`).
+      lr_schedule: 'step' (x0.1 at 50% and 75% of the epochs) or 'constant'
+        (`optimizers.learning_rate_at`).
+
+    Example:
+
+    >>> settings = TrainingSettings.preset("paper", epochs=2)
+    >>> settings.backbone, settings.num_snippets, settings.optimizer, settings.epochs
+    ('googlenet', 5, 'sgd', 2)
     """
 
     backbone: str = "googlenet"
@@ -34,33 +113,63 @@ class TrainingSettings:
     weight_decay: float = 0.0005
     seed: int = 0
     imagenet_weights: str | None = None
+    optimizer: str = "sgd"
+    lr_schedule: str = "step"
+
+    _CHECKS = {
+        "backbone": lambda n, v: _one_of(n, v, choices.BACKBONES),
+        "image_size": _positive_int, "num_snippets": _positive_int, "epochs": _positive_int,
+        "batch_size": _positive_int,
+        "learning_rate": lambda n, v: _interval(n, v, 0, low_open=True),
+        "momentum": lambda n, v: _interval(n, v, 0, 1),
+        "weight_decay": lambda n, v: _interval(n, v, 0),
+        "seed": _non_negative_int,
+        "imagenet_weights": lambda n, v: None,
+        "optimizer": lambda n, v: _one_of(n, v, choices.OPTIMIZERS),
+        "lr_schedule": lambda n, v: _one_of(n, v, choices.LR_SCHEDULES),
+    }
 
     def __post_init__(self):
-        if self.backbone not in choices.BACKBONES:
-            raise ValueError(f"Expected backbone in {choices.BACKBONES}. "
-                             f"Received: backbone={self.backbone!r}")
-        for field in ("image_size", "num_snippets", "epochs", "batch_size"):
-            value = getattr(self, field)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"Expected {field} to be a positive int. Received: {field}={value!r}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"Expected learning_rate > 0. Received: learning_rate={self.learning_rate}")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(f"Expected 0 <= momentum < 1. Received: momentum={self.momentum}")
-        if self.weight_decay < 0:
-            raise ValueError(f"Expected weight_decay >= 0. Received: weight_decay={self.weight_decay}")
+        super().__post_init__()
+        check_image_size(self.backbone, self.image_size)
 
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+    @classmethod
+    def preset(cls, name: str, **overrides) -> "TrainingSettings":
+        """The settings of preset `name` (a key of `PRESETS`), with `overrides` on top."""
+        _one_of("preset", name, tuple(PRESETS))
+        return cls(**{**PRESETS[name], **overrides})
 
     @classmethod
     def from_dict(cls, values: dict) -> "TrainingSettings":
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
+        """The settings a settings.json's "training" holds (optimizer and lr_schedule, which
+        runs before them kept beside it, default to 'sgd' and 'step', the values of those runs'
+        defaults; `stage_files.upgrade_settings` moves them in)."""
+        return super().from_dict(values)
+
+
+def check_image_size(backbone: str, image_size: int) -> None:
+    """Raises unless `image_size` is at least the smallest input `backbone` takes."""
+    smallest = choices.MIN_IMAGE_SIZE[backbone]
+    if image_size < smallest:
+        raise IncompatibleInputError(
+            f"Expected image_size >= {smallest} for backbone={backbone!r}. "
+            f"Received: image_size={image_size}")
+
+
+# The paper's settings, as docs/paper_readings.md reads them: GoogLeNet (ImageNet weights from
+# the TF-Slim checkpoint, given as imagenet_weights), T = 5 snippets, 224 x 224 crops; SGD with
+# momentum 0.9 and weight decay 5e-4 from a base rate of 1e-3, x0.1 at 50% and 75% of the
+# epochs (the paper names no optimizer; this is the two-stream convention). The paper gives no
+# epoch count or batch size: 20 and 8 are ours.
+PRESETS = {
+    "paper": {"backbone": "googlenet", "image_size": 224, "num_snippets": 5, "epochs": 20,
+              "batch_size": 8, "learning_rate": 0.001, "momentum": 0.9, "weight_decay": 0.0005,
+              "optimizer": "sgd", "lr_schedule": "step"},
+}
 
 
 @dataclasses.dataclass(frozen=True)
-class ModelOptions:
+class ModelOptions(_Checked):
     """The model's sizes (the paper gives none of them; these defaults are ours).
 
     Attributes:
@@ -68,6 +177,11 @@ class ModelOptions:
       rnn_units: U, the recurrent state size of each branch.
       attention_units: size of TAN's global states m and n.
       dropout: rate before the recurrent layers and before the classifiers.
+
+    Example:
+
+    >>> ModelOptions(rnn="gru", rnn_units=16).to_dict()["rnn_units"]
+    16
     """
 
     rnn: str = "lstm"
@@ -75,15 +189,42 @@ class ModelOptions:
     attention_units: int = 256
     dropout: float = 0.5
 
-    def __post_init__(self):
-        if self.rnn not in choices.RNN_TYPES:
-            raise ValueError(f"Expected rnn in {choices.RNN_TYPES}. Received: rnn={self.rnn!r}")
-        for field in ("rnn_units", "attention_units"):
-            value = getattr(self, field)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"Expected {field} to be a positive int. Received: {field}={value!r}")
-        if not 0 <= self.dropout < 1:
-            raise ValueError(f"Expected 0 <= dropout < 1. Received: dropout={self.dropout}")
+    _CHECKS = {
+        "rnn": lambda n, v: _one_of(n, v, choices.RNN_TYPES),
+        "rnn_units": _positive_int, "attention_units": _positive_int,
+        "dropout": lambda n, v: _interval(n, v, 0, 1),
+    }
 
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+
+@dataclasses.dataclass(frozen=True)
+class RunOptions(_Checked):
+    """How a stage runs: devices, precision, XLA and progress output.
+
+    Attributes:
+      strategy: 'default' (one device), 'mirrored' (this machine's devices) or 'multi_worker'
+        (several processes; `distribution.join_cluster()` first, and only the chief writes);
+        see `distribution.place`. The global batch, `TrainingSettings.batch_size`, divides by
+        the replicas.
+      mixed_precision: mixed_float16 on GPU, mixed_bfloat16 on CPU. settings.json records it: a
+        resumed run keeps it.
+      jit_compile: TensorFlow: compile the train step with XLA (on JAX it always is,
+        `runtime.train_step_jit`).
+      verbose: Keras progress (1: a bar, 2: one line per epoch, 0: none).
+
+    Example:
+
+    >>> RunOptions(strategy="mirrored", verbose=2).jit_compile
+    False
+    """
+
+    strategy: str = "default"
+    mixed_precision: bool = False
+    jit_compile: bool = False
+    verbose: int = 1
+
+    _CHECKS = {
+        "strategy": lambda n, v: _one_of(n, v, choices.STRATEGIES),
+        "mixed_precision": lambda n, v: _one_of(n, v, (False, True)),
+        "jit_compile": lambda n, v: _one_of(n, v, (False, True)),
+        "verbose": lambda n, v: _one_of(n, v, (0, 1, 2)),
+    }

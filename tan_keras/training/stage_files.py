@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from tan_keras.errors import IncompatibleInputError, MissingInputError
+from tan_keras.frame_settings import FrameSettings
 from tan_keras.training import checkpoints
 
 SETTINGS_FILENAME = "settings.json"
@@ -85,7 +86,7 @@ def check_compatible(expected: dict, found: dict, keys, source: Path, purpose: s
       found: the settings stored beside the weights.
       keys: the keys that must agree, e.g. ("backbone", "image_size", "num_classes").
       source: where `found` comes from, for the message.
-      purpose: what the weights are for, e.g. "--init=cnn".
+      purpose: what the weights are for, e.g. "init='cnn'".
     """
     differences = settings_differences(expected, found, keys)
     if differences:
@@ -94,14 +95,38 @@ def check_compatible(expected: dict, found: dict, keys, source: Path, purpose: s
             + "; ".join(differences) + ".")
 
 
-def open_stage(stage_dir: Path, settings: dict, run_name_flag: str | None = "--run_name",
+def upgrade_settings(found: dict) -> dict:
+    """A settings.json of an earlier version in today's layout.
+
+    Runs made before the optimizer and the schedule joined `TrainingSettings` kept them beside
+    "training", at the top level; pretrain_cnn stages recorded no "mixed_precision" (they
+    always ran in float32); train_tan stages recorded "frames" as {"frame_size": [width,
+    height], ..., "num_snippets"} (now `FrameSettings.to_dict()`, T being recorded beside it).
+    Such a file compares equal to today's settings of the same run.
+    """
+    found = dict(found)
+    if isinstance(found.get("frames"), dict) and "frame_size" in found["frames"]:
+        found["frames"] = FrameSettings.from_dict(found["frames"]).to_dict()
+    if isinstance(found.get("training"), dict):
+        training = dict(found["training"])
+        for key in ("optimizer", "lr_schedule"):
+            if key in found and key not in training:
+                training[key] = found.pop(key)
+        found["training"] = training
+    if found.get("stage") == "pretrain_cnn":
+        found.setdefault("mixed_precision", False)
+    return found
+
+
+def open_stage(stage_dir: Path, settings: dict, run_name_argument: str | None = "run_name",
                write: bool = True) -> bool:
     """Records `settings` for a new stage folder, or checks an existing one against them.
 
     Call it once the stage's inputs are validated: it is what first writes into the folder.
 
     - A new folder gets settings.json.
-    - A folder with the same settings is resumed by the caller, or skipped when it is done.
+    - A folder with the same settings is resumed by the caller, or skipped when it is done. A
+      settings.json of an earlier version is read in today's layout (`upgrade_settings`).
     - A folder whose earlier start finished no epoch is restarted with the new settings; one line
       says so and names what changed.
     - A folder with finished epochs and other settings is refused: mixing two runs' checkpoints
@@ -110,8 +135,8 @@ def open_stage(stage_dir: Path, settings: dict, run_name_flag: str | None = "--r
     Args:
       stage_dir: the stage folder.
       settings: what settings.json records (JSON-serialisable).
-      run_name_flag: the flag that names this stage's folder, for the message (None: only
-        --workspace does).
+      run_name_argument: the argument that names this stage's folder, for the message (None:
+        only `workspace` does).
       write: False in the other processes of a multi-process run: they check the folder as the
         chief does, and leave the writing (settings.json, the restart's clean-up) to it.
 
@@ -123,7 +148,7 @@ def open_stage(stage_dir: Path, settings: dict, run_name_flag: str | None = "--r
         if write:
             write_settings(stage_dir, settings)
         return False
-    differences = settings_differences(settings, read_settings(stage_dir))
+    differences = settings_differences(settings, upgrade_settings(read_settings(stage_dir)))
     if not differences:
         return is_done(stage_dir)
     finished = checkpoints.completed_epochs(stage_dir)
@@ -132,7 +157,8 @@ def open_stage(stage_dir: Path, settings: dict, run_name_flag: str | None = "--r
         raise IncompatibleInputError(
             f"{stage_dir} holds {work} with other settings: " + "; ".join(differences)
             + f". To start over, delete {stage_dir}; to keep it, choose another "
-            + (f"{run_name_flag} or --workspace." if run_name_flag else "--workspace."))
+            + (f"`{run_name_argument}` or `workspace`." if run_name_argument
+               else "`workspace`."))
     if not write:
         return False
     print(f"note: {stage_dir} was started with other settings but finished no epoch; "

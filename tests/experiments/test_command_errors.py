@@ -30,8 +30,12 @@ def assert_flag_error(result, pattern):
 
 
 def assert_input_error(result, pattern):
-    """Bad input found after parsing: one `error:` line naming the file and the fix, exit 2."""
-    lines = problem_lines(result.stderr)
+    """Bad input found after parsing: one `error:` line naming the file and the fix, exit 2.
+
+    absl's own log lines (`I1205 03:02:24.39 ... mirrored_strategy.py:423] Using
+    MirroredStrategy ...`) are the libraries' chatter, not the command's message."""
+    lines = [line for line in problem_lines(result.stderr)
+             if not re.match(r"[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ ", line)]
     assert result.returncode == 2, output_of(result)
     assert "Traceback" not in result.stderr, output_of(result)
     assert len(lines) == 1 and re.match(r"error: " + pattern, lines[0]), output_of(result)
@@ -79,7 +83,9 @@ def test_a_bad_flag_value_is_refused_before_anything_is_written(ucf_records_root
     result = python_module("experiments.train_tan", f"--records_dir={records}",
                            f"--workspace={tmp_path / 'ws'}", "--backbone=inception_v3",
                            "--image_size=75", "--imagenet_weights=w.h5")
-    assert_flag_error(result, r".*--imagenet_weights=w\.h5: no such file")
+    assert_flag_error(result, r".*Expected imagenet_weights to be the path of the TF-Slim "
+                              r"inception_v1\.ckpt or of a \.weights\.h5\. Received: "
+                              r"--imagenet_weights=w\.h5 \(no such file\)")
     assert not (tmp_path / "ws").exists()
 
 
@@ -87,11 +93,34 @@ def test_googlenet_from_imagenet_needs_the_checkpoint_path(ucf_records_root, tmp
     result = python_module("experiments.pretrain_cnn",
                            f"--records_dir={ucf_records_root / 'ucf101'}",
                            f"--workspace={tmp_path / 'ws'}", "--stream=rgb")
+    # The library's message (tests/tan_keras/training/test_initialization.py), in flag names.
     assert_flag_error(result, r"flags backbone=googlenet, imagenet=True, imagenet_weights=None: "
-                              r"--backbone=googlenet starts from ImageNet weights here, which need "
-                              r"--imagenet_weights=<path to inception_v1\.ckpt> \(from "
-                              r"http://download\.tensorflow\.org/models/inception_v1_2016_08_28"
-                              r"\.tar\.gz; see docs/backbones\.md\)")
+                              r"Expected --imagenet_weights=<path to inception_v1\.ckpt> for "
+                              r"--backbone=googlenet from ImageNet: Keras has no ImageNet file for "
+                              r"it \(download http://download\.tensorflow\.org/models/"
+                              r"inception_v1_2016_08_28\.tar\.gz; see docs/backbones\.md\)\. "
+                              r"Received: --imagenet_weights=None\. Pass it, start from other "
+                              r"weights \(--noimagenet\) or use another --backbone\.$")
+    assert not (tmp_path / "ws").exists()
+
+
+@pytest.mark.parametrize("backend, module", [("jax", "experiments.train_tan"),
+                                             ("tensorflow", "experiments.pretrain_cnn")])
+def test_fewer_training_videos_than_a_global_batch_is_one_line(ucf_records_root, tmp_path,
+                                                              backend, module):
+    """3 training videos, 2 mirrored CPU devices, --batch_size=4: every step would need a full
+    batch, so no epoch has one. Refused before anything is written."""
+    if backend == "jax":
+        pytest.importorskip("jax")
+    result = python_module(module, f"--records_dir={ucf_records_root / 'ucf101'}",
+                           f"--workspace={tmp_path / 'ws'}", *TINY_TRAINING, *(
+                               TINY_MODEL if module.endswith("train_tan") else []),
+                           "--batch_size=4", "--strategy=mirrored", "--num_cpu_devices=2",
+                           KERAS_BACKEND=backend)
+    assert_input_error(result, r"Expected at least --batch_size=4 training videos in split 1 of "
+                               r".*ucf101: with 2 replicas every step takes a full global batch\. "
+                               r"Received: 3 training videos\. Pass a smaller --batch_size \(at "
+                               r"most 3, divisible by 2\), or --strategy=default\.$")
     assert not (tmp_path / "ws").exists()
 
 
@@ -117,6 +146,7 @@ def pretrained(ucf_records_root, tmp_path_factory):
     return ucf_records_root / "ucf101", workspace
 
 
+@pytest.mark.slow
 def test_an_incompatible_checkpoint_is_one_line_and_the_corrected_run_trains(pretrained):
     records, workspace = pretrained
     flags = [f"--records_dir={records}", f"--workspace={workspace}", "--init=cnn", *TINY_MODEL]
@@ -128,14 +158,15 @@ def test_an_incompatible_checkpoint_is_one_line_and_the_corrected_run_trains(pre
     assert not (workspace / "train_tan").exists()
     result = python_module("experiments.evaluate", f"--records_dir={records}",
                            f"--workspace={workspace}")
-    assert_input_error(result, r"No finished train_tan run with dataset=ucf101 in .*train_tan "
-                               r"\(finished runs: none\)\. Train it with python -m "
-                               r"experiments\.train_tan, or pass --run_name\.$")
+    assert_input_error(result, r"Expected a finished train_tan run with dataset='ucf101' in "
+                               r".*train_tan\. Received: none \(finished runs: none\); train it "
+                               r"with train_tan, or give (--)?run_name")
     result = python_module("experiments.train_tan", *flags, *TINY_TRAINING)
     assert result.returncode == 0, output_of(result)
     assert (workspace / "train_tan" / "ucf101_split1_tan_cnn" / "final.weights.h5").is_file()
 
 
+@pytest.mark.slow
 def test_a_start_without_a_finished_epoch_restarts_and_finished_work_refuses(pretrained):
     records, workspace = pretrained
     flags = [f"--records_dir={records}", f"--workspace={workspace}", "--init=cnn", *TINY_MODEL,
@@ -164,7 +195,7 @@ def test_traceback_on_request(tmp_path, ucf_records_root):
     flags = [f"--records_dir={ucf_records_root / 'ucf101'}", f"--workspace={tmp_path}"]
     result = python_module("experiments.evaluate", *flags, TAN_KERAS_TRACEBACK="1")
     assert result.returncode == 1 and "Traceback" in result.stderr, output_of(result)
-    assert "MissingInputError: No finished train_tan run" in result.stderr
+    assert "MissingInputError: Expected a finished train_tan run" in result.stderr
 
 
 def test_console_scripts_are_installed():

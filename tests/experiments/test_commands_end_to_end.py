@@ -14,6 +14,8 @@ from tests.helpers.commands import (TINY_MODEL, TINY_TRAINING, console_script, o
                                     python_module)
 from tests.helpers.real_records import write_ucf101_splits
 
+pytestmark = pytest.mark.slow  # an end-to-end run: python -m pytest -m 'not slow' skips it
+
 RUN = "ucf101_split1_tan_cnn"
 
 

@@ -1,7 +1,8 @@
 """The stages on two processes on localhost, as a user launches them (`--strategy=multi_worker`):
 on JAX with --coordinator_address/--num_processes/--process_id, on TensorFlow with TF_CONFIG.
 
-The train_tan tests kill the run after epoch 1 of 2, relaunch it, and check that it resumed,
+The train_tan tests kill the run after epoch 1 of 2 (`tests.helpers.killed_after_epoch`, a Keras
+callback passed to the stage), relaunch it, and check that it resumed,
 that the two processes ended with the same weights (the digest each prints), and that only the
 chief wrote the stage's files. pretrain_cnn runs one epoch on two TensorFlow workers.
 """
@@ -13,11 +14,13 @@ import socket
 
 import pytest
 
-from tests.helpers.commands import TINY_MODEL, run_together
+from tests.helpers.commands import run_together
+from tests.helpers.tiny import TINY_MODEL_FLAGS, tiny_flags
+
+pytestmark = pytest.mark.slow  # an end-to-end run: python -m pytest -m 'not slow' skips it
 
 RUN = "ucf101_split1_tan_imagenet"
-SETTINGS = [*TINY_MODEL, "--backbone=tiny", "--image_size=32", "--num_snippets=3",
-            "--epochs=2", "--batch_size=2", "--learning_rate=0.01", "--seed=3", "--verbose=2",
+SETTINGS = [*TINY_MODEL_FLAGS, *tiny_flags(epochs=2, batch_size=2), "--verbose=2",
             "--strategy=multi_worker"]
 DIGEST = re.compile(r"process (\d) of 2: weights sha256 ([0-9a-f]{64})")
 
@@ -37,12 +40,13 @@ def _launch_twice(records, workspace, per_process):
 
     per_process: process index -> (extra flags, extra environment) of that process.
     """
-    def launch(*extra):
+    def launch(*killed):
         return run_together([
-            (["experiments.train_tan", f"--records_dir={records}", f"--workspace={workspace}",
-              *SETTINGS, *flags, *extra], env) for flags, env in map(per_process, range(2))])
+            ([*killed, "experiments.train_tan", f"--records_dir={records}",
+              f"--workspace={workspace}", *SETTINGS, *flags], env)
+            for flags, env in map(per_process, range(2))])
 
-    return launch("--crash_after_epoch=1"), launch()
+    return launch("tests.helpers.killed_after_epoch", "1"), launch()
 
 
 def _check_resumed_in_sync(killed, resumed, stage):
@@ -100,8 +104,8 @@ def test_pretrain_cnn_on_two_tensorflow_workers(ucf_records_root, tmp_path):
     cluster = {"worker": [f"localhost:{port}" for port in _free_ports(2)]}
     results = run_together([
         (["experiments.pretrain_cnn", f"--records_dir={ucf_records_root / 'ucf101'}",
-          f"--workspace={tmp_path}", "--backbone=tiny", "--image_size=32", "--num_snippets=3",
-          "--epochs=1", "--batch_size=2", "--seed=3", "--verbose=2", "--strategy=multi_worker"],
+          f"--workspace={tmp_path}", *tiny_flags(batch_size=2), "--verbose=2",
+          "--strategy=multi_worker"],
          {"TF_CONFIG": json.dumps({"cluster": cluster,
                                    "task": {"type": "worker", "index": index}})})
         for index in range(2)])

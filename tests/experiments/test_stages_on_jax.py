@@ -14,6 +14,7 @@ pytest.importorskip("jax")
 RUN = "ucf101_split1_tan_imagenet"
 
 
+@pytest.mark.slow
 def test_train_on_jax_data_parallel_then_evaluate_on_both_backends(ucf_records_root, tmp_path):
     records = ucf_records_root / "ucf101"
     common = [f"--records_dir={records}", f"--workspace={tmp_path / 'jax'}"]

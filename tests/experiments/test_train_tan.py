@@ -1,4 +1,8 @@
-"""train_tan as a user runs it: killed mid-run and rerun, and on two mirrored CPU devices."""
+"""train_tan as a user runs it: killed mid-run and rerun, and on two mirrored CPU devices.
+
+The crash is a Keras callback given to the stage (`tests.helpers.killed_after_epoch`, which runs
+the command's own main); the library has no crash switch of its own.
+"""
 
 import os
 import signal
@@ -7,15 +11,20 @@ import sys
 
 import h5py
 import numpy as np
+import pytest
 
 from tests.helpers.paths import REPO_ROOT as REPO
+from tests.helpers.tiny import TINY_MODEL_FLAGS, tiny_flags
+
+pytestmark = pytest.mark.slow  # an end-to-end run: python -m pytest -m 'not slow' skips it
 
 
-def _command(records, workspace, *extra):
-    return [sys.executable, "-m", "experiments.train_tan", f"--records_dir={records}",
-            f"--workspace={workspace}", "--backbone=tiny", "--image_size=32", "--num_snippets=3",
-            "--epochs=2", "--batch_size=2", "--rnn_units=16", "--attention_units=8",
-            "--learning_rate=0.05", "--seed=7", "--init=imagenet", "--verbose=2", *extra]
+def _command(records, workspace, *extra, killed_after: int | None = None):
+    killed = [] if killed_after is None else ["tests.helpers.killed_after_epoch", str(killed_after)]
+    return [sys.executable, "-m", *killed, "experiments.train_tan", f"--records_dir={records}",
+            f"--workspace={workspace}",
+            *tiny_flags(epochs=2, batch_size=2, learning_rate=0.05, seed=7), *TINY_MODEL_FLAGS,
+            "--init=imagenet", "--verbose=2", *extra]
 
 
 def _start(command):
@@ -35,7 +44,7 @@ def _weights(path):
 def test_killed_after_epoch_1_and_rerun_equals_an_uninterrupted_run(ucf_records_root, tmp_path):
     records = ucf_records_root / "ucf101"
     straight = _start(_command(records, tmp_path / "straight"))
-    killed = _start(_command(records, tmp_path / "resumed", "--crash_after_epoch=1"))
+    killed = _start(_command(records, tmp_path / "resumed", killed_after=1))
     killed_out, _ = killed.communicate(timeout=300)
     straight_out, _ = straight.communicate(timeout=300)
     assert straight.returncode == 0, straight_out[-3000:]

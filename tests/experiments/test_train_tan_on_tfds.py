@@ -2,9 +2,12 @@
 
 import json
 
+import pytest
+
 from tests.helpers.commands import TINY_TRAINING, output_of, python_module
 
 
+@pytest.mark.slow
 def test_train_tan_trains_on_a_tfds_version_folder(tfds_ucf101, tmp_path):
     run = python_module("experiments.train_tan", f"--records_dir={tfds_ucf101}",
                         f"--workspace={tmp_path}", *TINY_TRAINING)

@@ -6,11 +6,11 @@ import subprocess
 import sys
 
 from tests.helpers.paths import REPO_ROOT
+from tests.helpers.tiny import TINY_MODEL_FLAGS, tiny_flags
 
-# Tiny settings every training command of the tests shares.
-TINY_TRAINING = ["--backbone=tiny", "--image_size=32", "--num_snippets=3", "--epochs=1",
-                 "--batch_size=3", "--learning_rate=0.01", "--seed=3", "--verbose=0"]
-TINY_MODEL = ["--rnn_units=16", "--attention_units=8"]
+# Tiny settings every training command of the tests shares (tests/helpers/tiny.py's, as flags).
+TINY_TRAINING = tiny_flags()
+TINY_MODEL = TINY_MODEL_FLAGS
 
 
 def command_env(**extra) -> dict:

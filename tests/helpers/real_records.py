@@ -65,11 +65,10 @@ def train_and_evaluate_tiny(records: Path, workspace: Path) -> str:
     """Trains a tiny TAN one epoch on `records` (fixed seed) and evaluates it into `workspace`;
     returns the run name (scores in workspace/evaluate/<run>/scores.npz)."""
     from tan_keras.evaluation import evaluate
-    from tan_keras.training import ModelOptions, TrainingSettings, train_tan
+    from tan_keras.training import train_tan
+    from tests.helpers.tiny import QUIET, TINY_MODEL, tiny_settings
 
-    settings = TrainingSettings(backbone="tiny", image_size=32, num_snippets=3, epochs=1,
-                                batch_size=3, learning_rate=0.01, seed=3)
-    stage_dir = train_tan(records, workspace, settings=settings, verbose=0,
-                          model_options=ModelOptions(rnn_units=16, attention_units=8))
+    stage_dir = train_tan(records, workspace, settings=tiny_settings(), model_options=TINY_MODEL,
+                          run=QUIET)
     evaluate(records, workspace, stage_dir.name)
     return stage_dir.name

@@ -20,6 +20,20 @@ def test_the_choices_are_what_the_library_accepts():
     assert set(choices.MIN_IMAGE_SIZE) == set(choices.BACKBONES)
 
 
+def test_each_backbone_refuses_one_less_than_its_smallest_image_size():
+    """The one table of smallest sizes (`choices.BACKBONE_SPECS`) is what the builders check
+    (the refusal comes before any weight is made, so this is quick)."""
+    from tan_keras.backbones import build_backbone
+
+    for backbone, smallest in choices.MIN_IMAGE_SIZE.items():
+        if smallest == 1:
+            continue
+        with pytest.raises(ValueError, match=rf"image_size >= {smallest}\b"):
+            build_backbone(backbone, smallest - 1)
+    assert tuple(build_backbone("tiny", choices.MIN_IMAGE_SIZE["tiny"]).input_shape) == (
+        None, 16, 16, 3)
+
+
 def test_parse_init():
     assert choices.parse_init("imagenet") == ("imagenet", None)
     assert choices.parse_init("cnn") == ("cnn", None)
@@ -32,7 +46,7 @@ def test_parse_init():
 
 
 def test_importing_the_choices_loads_neither_keras_nor_tensorflow():
-    code = ("import sys, tan_keras.choices, tan_keras.cli; "
+    code = ("import sys, tan_keras.choices, tan_keras.cli, tan_keras.training.settings; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('keras', 'tensorflow')))")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
                             text=True, check=True)

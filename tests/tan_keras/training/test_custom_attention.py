@@ -7,19 +7,16 @@ import keras
 
 from tan_keras.evaluation import evaluate
 from tan_keras.evaluation.protocol import load_trained_model
-from tan_keras.training import ModelOptions, TrainingSettings, train_tan
+from tan_keras.training import train_tan
 from tests.helpers.custom_attention import TemperedTemporalAttention
-
-SETTINGS = TrainingSettings(backbone="tiny", image_size=32, num_snippets=3, epochs=1,
-                            batch_size=3, learning_rate=0.01, seed=3)
+from tests.helpers.tiny import QUIET, TINY_MODEL, tiny_settings
 
 
 def test_a_subclass_trains_through_the_stage_and_evaluate_rebuilds_it(ucf_records_root,
                                                                       tmp_path):
     records = ucf_records_root / "ucf101"
-    stage_dir = train_tan(records, tmp_path, settings=SETTINGS, run_name="tempered", verbose=0,
-                          model_options=ModelOptions(rnn_units=16, attention_units=8),
-                          attention_layer=TemperedTemporalAttention)
+    stage_dir = train_tan(records, tmp_path, settings=tiny_settings(), model_options=TINY_MODEL,
+                          run=QUIET, run_name="tempered", attention_layer=TemperedTemporalAttention)
     recorded = json.loads((stage_dir / "settings.json").read_text())
     assert recorded["attention_layer"] == keras.saving.get_registered_name(
         TemperedTemporalAttention)

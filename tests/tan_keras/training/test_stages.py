@@ -13,10 +13,12 @@ import pytest
 
 from tan_keras.evaluation import evaluate
 from tan_keras.reproduction import reproduce
-from tan_keras.training import TrainingSettings, Workspace, pretrain_cnn, train_tan
+from tan_keras.training import Workspace, pretrain_cnn, train_tan
+from tests.helpers.tiny import QUIET, tiny_settings
 
-SETTINGS = TrainingSettings(backbone="tiny", image_size=64, num_snippets=3, epochs=1,
-                            batch_size=3, learning_rate=0.01, seed=3)
+pytestmark = pytest.mark.slow  # an end-to-end run: python -m pytest -m 'not slow' skips it
+
+SETTINGS = tiny_settings(image_size=64)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -26,8 +28,8 @@ def trained(ucf_records_root, tmp_path_factory):
     records = ucf_records_root / "ucf101"
     workspace = tmp_path_factory.mktemp("workspace")
     for stream in ("rgb", "flow"):
-        pretrain_cnn(records, workspace, stream, 1, SETTINGS, verbose=0)
-    stage_dir = train_tan(records, workspace, "tan", "cnn", 1, SETTINGS, verbose=0)
+        pretrain_cnn(records, workspace, stream, 1, SETTINGS, run=QUIET)
+    stage_dir = train_tan(records, workspace, "tan", "cnn", 1, SETTINGS, run=QUIET)
     results = evaluate(records, workspace, stage_dir.name)
     return {"records": records, "workspace": workspace, "stage_dir": stage_dir,
             "results": results, "eval_dir": Workspace(workspace).eval_dir(stage_dir.name)}
@@ -95,28 +97,33 @@ def test_stage_files_and_skip_when_done(trained, capsys):
 
 def test_missing_and_incompatible_inputs_say_what_to_do(trained, tmp_path):
     records = trained["records"]
-    with pytest.raises(FileNotFoundError, match=r"python -m experiments\.pretrain_cnn .*--stream=rgb"):
-        train_tan(records, tmp_path / "empty", "tan", "cnn", 1, SETTINGS, verbose=0)
-    with pytest.raises(FileNotFoundError, match=r"evaluate needs a finished train_tan stage.*"
-                                                r"python -m experiments\.train_tan"):
+    with pytest.raises(FileNotFoundError, match=r"init='cnn' needs the pretrain_cnn stage "
+                                                r"\(ucf101, split 1, stream rgb\)\. Make it with: "
+                                                r"python -m experiments\.pretrain_cnn "
+                                                r".*--stream=rgb"):
+        train_tan(records, tmp_path / "empty", "tan", "cnn", 1, SETTINGS, run=QUIET)
+    with pytest.raises(FileNotFoundError, match=r"Expected a finished train_tan run .*no_such_run\. "
+                                                r"Received: run_name='no_such_run'"):
         evaluate(records, trained["workspace"], "no_such_run")
-    other_size = TrainingSettings(**{**SETTINGS.to_dict(), "image_size": 48})
-    with pytest.raises(ValueError, match="image_size is 64 there but 48 here"):
+    other_size = tiny_settings(image_size=48)
+    with pytest.raises(ValueError, match=r"Incompatible checkpoint for init='cnn': .* "
+                                         r"image_size is 64 there but 48 here"):
         train_tan(records, trained["workspace"], "tan", "cnn", 1, other_size,
-                  run_name="other_size", verbose=0)
+                  run_name="other_size", run=QUIET)
     assert not Workspace(trained["workspace"]).train_dir("other_size").exists()
     with pytest.raises(ValueError, match=r"holds a finished run with other settings: "
-                                         r"training\.seed is 3 there but 9 here\. To start over"):
-        train_tan(records, trained["workspace"], "tan", "cnn", 1,
-                  TrainingSettings(**{**SETTINGS.to_dict(), "seed": 9}), verbose=0)
-    with pytest.raises(FileNotFoundError, match=r"No records at .*build_records"):
+                                         r"training\.seed is 3 there but 9 here\. To start over, "
+                                         r"delete .*; to keep it, choose another `run_name` or "
+                                         r"`workspace`\.$"):
+        train_tan(records, trained["workspace"], "tan", "cnn", 1, tiny_settings(image_size=64,
+                                                                                 seed=9), run=QUIET)
+    with pytest.raises(FileNotFoundError, match=r"Expected a manifest at .*build_records"):
         train_tan(tmp_path / "nothing", tmp_path, "tan", "imagenet", 1, SETTINGS)
 
 
 def test_reproduce_table1_end_to_end(trained, ucf_records_root):
     """The issue's tiny command: --table=1 --backbone=tiny --image_size=64 --epochs=1."""
-    result = reproduce("1", ucf_records_root, trained["workspace"], SETTINGS,
-                                 verbose=0)
+    result = reproduce("1", ucf_records_root, trained["workspace"], SETTINGS, run=QUIET)
     markdown = (trained["workspace"] / "tables" / "table1.md").read_text()
     assert markdown == result["markdown"]
     lines = markdown.splitlines()

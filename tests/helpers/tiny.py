@@ -1,0 +1,28 @@
+"""The tiny settings every training test shares: a tiny CNN, 32 px, 3 snippets, one epoch.
+
+`tiny_settings(**overrides)` and `TINY_MODEL` for the library; `tiny_flags(**overrides)` and
+`TINY_MODEL_FLAGS` are the same values as a command's flags, so a test of a command and a test of
+the library train the same run.
+"""
+
+from tan_keras.training.settings import ModelOptions, RunOptions, TrainingSettings
+
+TINY_TRAINING = {"backbone": "tiny", "image_size": 32, "num_snippets": 3, "epochs": 1,
+                 "batch_size": 3, "learning_rate": 0.01, "seed": 3}
+TINY_MODEL = ModelOptions(rnn_units=16, attention_units=8)
+QUIET = RunOptions(verbose=0)
+
+
+def tiny_settings(**overrides) -> TrainingSettings:
+    """`TrainingSettings` of `TINY_TRAINING`, with `overrides` on top."""
+    return TrainingSettings(**{**TINY_TRAINING, **overrides})
+
+
+def tiny_flags(**overrides) -> list[str]:
+    """`tiny_settings(**overrides)` as a training command's flags, quiet (--verbose=0)."""
+    values = {**TINY_TRAINING, **overrides}
+    return [f"--{name}={value}" for name, value in values.items()] + ["--verbose=0"]
+
+
+TINY_MODEL_FLAGS = [f"--rnn_units={TINY_MODEL.rnn_units}",
+                    f"--attention_units={TINY_MODEL.attention_units}"]
