@@ -31,9 +31,12 @@ setup(
     ],
     extras_require={
         # imageio-ffmpeg: an ffmpeg with libx264, so the tests can write an H.264 .mp4.
-        "test": ["pytest", "jax[cpu]", "imageio-ffmpeg"],
+        # pytest-xdist: the suite runs on 2 worker processes (pytest.ini's -n 2).
+        "test": ["pytest", "pytest-xdist", "jax[cpu]", "imageio-ffmpeg", "apache-beam[dask]"],
         # The JAX TV-L1 engine (--flow_engine=jax). For an NVIDIA GPU: pip install "jax[cuda12]".
         "jax": ["jax"],
+        # --engine=beam --beam_runner=dask: Beam's DaskRunner on a dask.distributed cluster.
+        "beam-dask": ["apache-beam[dask]"],
     },
     entry_points={
         "console_scripts": [

@@ -56,30 +56,78 @@ def _key(video_id: str) -> str:
     return hashlib.sha1(video_id.encode("utf-8")).hexdigest()[:24]
 
 
-def _cache_result(work_dir: str, result: VideoResult) -> None:
-    """Record first, then the .json that marks the video finished."""
+# The work folder may be remote (gs://...) on Beam: these go through tf.io.gfile there.
+def _gfile():
+    import tensorflow as tf
+    return tf.io.gfile
+
+
+def _exists(path: str) -> bool:
+    return os.path.isfile(path) if files.is_local(path) else _gfile().exists(path)
+
+
+def _read_bytes(path: str) -> bytes:
+    if files.is_local(path):
+        with open(path, "rb") as f:
+            return f.read()
+    with _gfile().GFile(path, "rb") as f:
+        return f.read()
+
+
+def list_dir(directory: str) -> list[str]:
+    """The names in `directory` (local or remote); [] when it does not exist."""
+    if files.is_local(directory):
+        return os.listdir(directory) if os.path.isdir(directory) else []
+    return _gfile().listdir(directory) if _gfile().isdir(directory) else []
+
+
+def _remove_tree(directory: str) -> None:
+    if files.is_local(directory):
+        shutil.rmtree(directory, ignore_errors=True)
+    elif _gfile().isdir(directory):
+        _gfile().rmtree(directory)
+
+
+def cache_result(work_dir: str, result: VideoResult, origin: dict | None = None) -> None:
+    """Record first, then the .json that marks the video finished.
+
+    origin: extra fields for the .json, e.g. {"worker": "host:pid", "run": id} (the Beam engine
+    counts with them which worker processes built videos, and which videos this run computed).
+    """
     key = _key(result.filename)
     if result.record is not None:
         files.write_atomically(os.path.join(work_dir, key + ".rec"), [result.record])
     meta = {k: v for k, v in vars(result).items() if k not in ("record", "seconds")}
+    meta.update(origin or {})
     files.write_atomically(os.path.join(work_dir, key + ".json"),
-                                   [json.dumps(meta, sort_keys=True).encode("utf-8")])
+                           [json.dumps(meta, sort_keys=True).encode("utf-8")])
 
 
-def _load_cached(work_dir: str, video_id: str) -> VideoResult | None:
+_RESULT_FIELDS = {f.name for f in dataclasses.fields(VideoResult)}
+
+
+def cached_meta(work_dir: str, video_id: str) -> dict | None:
+    """The .json of a finished video (its result fields and origin), or None."""
     path = os.path.join(work_dir, _key(video_id) + ".json")
-    if not os.path.isfile(path):
+    if not _exists(path):
         return None
-    with open(path, "rb") as f:
-        meta = json.loads(f.read())
-    if meta.get("filename") != video_id:
-        return None
-    return VideoResult(**meta)
+    meta = json.loads(_read_bytes(path))
+    return meta if meta.get("filename") == video_id else None
+
+
+def result_from_meta(meta: dict) -> VideoResult:
+    """A finished video's result (without its record bytes) from its .json (`cached_meta`)."""
+    return VideoResult(**{k: v for k, v in meta.items() if k in _RESULT_FIELDS})
+
+
+def load_cached(work_dir: str, video_id: str) -> VideoResult | None:
+    """The result of a video an earlier run finished (without its record bytes), or None."""
+    meta = cached_meta(work_dir, video_id)
+    return None if meta is None else result_from_meta(meta)
 
 
 def _read_record(work_dir: str, video_id: str) -> bytes:
-    with open(os.path.join(work_dir, _key(video_id) + ".rec"), "rb") as f:
-        return f.read()
+    return _read_bytes(os.path.join(work_dir, _key(video_id) + ".rec"))
 
 
 def _worker_init() -> None:
@@ -90,7 +138,7 @@ def _process_and_cache(args) -> VideoResult:
     """Runs in a worker: process one video, cache it, return its result without the record bytes."""
     task, settings, work_dir = args
     result = process_video(task, settings)
-    _cache_result(work_dir, result)
+    cache_result(work_dir, result)
     result.record = None
     return result
 
@@ -100,7 +148,7 @@ def _decode_job(args) -> tuple:
     task, settings, work_dir = args
     decoded = decode_video(task, settings)
     if isinstance(decoded, VideoResult):
-        _cache_result(work_dir, decoded)
+        cache_result(work_dir, decoded)
         return "failed", task, decoded
     return "decoded", task, decoded
 
@@ -109,7 +157,7 @@ def _encode_job(args) -> tuple:
     """Runs in a worker: encode one video with its flow, cache it; ('encoded', task, result)."""
     task, settings, work_dir, decoded, flow = args
     result = encode_video(task, settings, decoded, flow)
-    _cache_result(work_dir, result)
+    cache_result(work_dir, result)
     result.record = None
     return "encoded", task, result
 
@@ -198,6 +246,32 @@ def _run_jax(todo: list, settings: PrepSettings, work_dir: str, num_workers: int
             collect(value)
 
 
+def jax_results(tasks: list, settings: PrepSettings):
+    """Yields the VideoResult of each task, decoding, flow and encoding all in this process.
+
+    The JAX engine on a Beam worker: the pairs of these videos share flow calls,
+    `JAX_POOL_BATCHES` x flow_batch_size pairs a call (as `_run_jax` batches them), so a worker
+    compiles once and batches across its videos. A pair's flow depends only on the batch size,
+    so the records equal a local JAX build's.
+    """
+    pool_pairs = settings.flow_batch_size * JAX_POOL_BATCHES
+    waiting, pairs = {}, []
+    for number, task in enumerate(tasks, 1):
+        decoded = decode_video(task, settings)
+        if isinstance(decoded, VideoResult):
+            yield decoded
+        else:
+            count, height, width = decoded.prev_gray.shape
+            waiting[task.filename] = _AwaitingFlow(
+                task, decoded, np.zeros((count, height, width, 2), np.uint8), count)
+            pairs += [(task.filename, p) for p in range(count)]
+        while len(pairs) >= pool_pairs or (pairs and number == len(tasks)):
+            chunk, pairs = pairs[:pool_pairs], pairs[pool_pairs:]
+            for filename in _add_flow(chunk, waiting, settings):
+                video = waiting.pop(filename)
+                yield encode_video(video.task, settings, video.decoded, video.flow)
+
+
 def _add_flow(chunk: list, waiting: dict, settings: PrepSettings) -> list[str]:
     """Computes the flow of `chunk`'s pairs into `waiting`; returns the videos it completed."""
     prev_gray = np.stack([waiting[f].decoded.prev_gray[p] for f, p in chunk])
@@ -215,9 +289,10 @@ def _add_flow(chunk: list, waiting: dict, settings: PrepSettings) -> list[str]:
 
 
 def _remove_temporaries(directory: str) -> None:
-    for f in os.listdir(directory):
+    for f in list_dir(directory):
         if ".tmp-" in f:
-            os.remove(os.path.join(directory, f))
+            path = os.path.join(directory, f)
+            os.remove(path) if files.is_local(path) else _gfile().remove(path)
 
 
 def _differences(found: dict, wanted: dict) -> str:
@@ -231,9 +306,8 @@ def _check_or_start(work_dir: str, output_dir: str, plan: plan_lib.BuildPlan) ->
     fingerprint = {"name": plan.name, "params": plan.params,
                    "videos": [t.filename for t in plan.tasks]}
     path = os.path.join(work_dir, "params.json")
-    if os.path.isfile(path):
-        with open(path) as f:
-            found = json.load(f)
+    if _exists(path):
+        found = json.loads(_read_bytes(path))
         if found != fingerprint:
             differ = _differences({"name": found.get("name"), **found.get("params", {})},
                                   {"name": plan.name, **plan.params})
@@ -241,8 +315,84 @@ def _check_or_start(work_dir: str, output_dir: str, plan: plan_lib.BuildPlan) ->
                 f"{output_dir} holds an unfinished build with other settings or videos ({path}: "
                 f"{differ or 'other videos'}). Use a new output_dir or delete that one.")
         return
-    os.makedirs(work_dir, exist_ok=True)
+    if files.is_local(work_dir):
+        os.makedirs(work_dir, exist_ok=True)
+    else:
+        _gfile().makedirs(work_dir)
     files.write_atomically(path, [json.dumps(fingerprint, sort_keys=True).encode("utf-8")])
+
+
+@dataclasses.dataclass
+class Workspace:
+    """A build in `output_dir` (local or remote), as `open_workspace` found it.
+
+    finished: the manifest of a finished build of the same plan (nothing is left to do), or None;
+    results: the videos an earlier, interrupted run finished, by id (from work_dir's .json files).
+    """
+    output_dir: str
+    work_dir: str
+    finished: dict | None
+    results: dict
+
+
+def open_workspace(plan: plan_lib.BuildPlan, output_dir: str) -> Workspace:
+    """Starts or resumes a build of `plan` in `output_dir` (the local and Beam engines share it).
+
+    Raises IncompatibleInputError, before anything is written, when output_dir holds a finished
+    or unfinished build with other settings or videos.
+    """
+    if files.is_local(output_dir):
+        os.makedirs(output_dir, exist_ok=True)
+    else:
+        _gfile().makedirs(output_dir)
+    manifest_path = os.path.join(output_dir, rf.MANIFEST_FILENAME)
+    work_dir = os.path.join(output_dir, WORK_DIRNAME)
+    if _exists(manifest_path):
+        manifest = records.read_manifest(output_dir)
+        if manifest.get("params") != plan.params or manifest.get("name") != plan.name:
+            differ = _differences({"name": manifest.get("name"), **manifest.get("params", {})},
+                                  {"name": plan.name, **plan.params})
+            raise IncompatibleInputError(
+                f"{output_dir} already holds a finished build with other settings "
+                f"({manifest_path}: {differ}). Use a new output_dir or delete that one.")
+        _remove_tree(work_dir)
+        return Workspace(output_dir, work_dir, manifest, {})
+    _check_or_start(work_dir, output_dir, plan)
+    _remove_temporaries(work_dir)
+    _remove_temporaries(output_dir)
+    results = {}
+    for task in plan.tasks:
+        cached = load_cached(work_dir, task.filename)
+        if cached is not None:
+            results[task.filename] = cached
+    return Workspace(output_dir, work_dir, None, results)
+
+
+def write_shard_from_cache(plan: plan_lib.BuildPlan, shard: int, output_dir: str,
+                           work_dir: str) -> None:
+    """Writes shard `shard` from the finished videos in work_dir, unless a run already wrote it."""
+    path = plan.shard_paths(output_dir)[shard]
+    if _exists(path):
+        return
+    ok = {}
+    for i, task in enumerate(plan.tasks):
+        if plan_lib.shard_index(i, plan.num_shards) == shard:
+            ok[task.filename] = load_cached(work_dir, task.filename).ok
+    records.write_shard(path, plan_lib.records_for_shard(
+        plan, shard, lambda v: _read_record(work_dir, v) if ok[v] else None))
+
+
+def finish_workspace(plan: plan_lib.BuildPlan, workspace: Workspace, results: dict) -> dict:
+    """Writes the shards no run has written yet, then the manifest (last); removes work_dir.
+
+    results: every task's VideoResult, by id. Returns the manifest.
+    """
+    for shard in range(plan.num_shards):
+        write_shard_from_cache(plan, shard, workspace.output_dir, workspace.work_dir)
+    manifest = plan_lib.assemble_manifest(plan, results)
+    records.write_manifest(workspace.output_dir, manifest)
+    _remove_tree(workspace.work_dir)
+    return manifest
 
 
 def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,
@@ -257,31 +407,15 @@ def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,
         flow_lib.require_jax()  # before anything is written
     num_workers = num_workers or os.cpu_count() or 1
     stats = RunStats(num_workers=num_workers)
-    os.makedirs(output_dir, exist_ok=True)
-    manifest_path = os.path.join(output_dir, rf.MANIFEST_FILENAME)
-    work_dir = os.path.join(output_dir, WORK_DIRNAME)
-    if os.path.isfile(manifest_path):
-        manifest = records.read_manifest(output_dir)
-        if manifest.get("params") != plan.params or manifest.get("name") != plan.name:
-            differ = _differences({"name": manifest.get("name"), **manifest.get("params", {})},
-                                  {"name": plan.name, **plan.params})
-            raise IncompatibleInputError(
-                f"{output_dir} already holds a finished build with other settings "
-                f"({manifest_path}: {differ}). Use a new output_dir or delete that one.")
-        shutil.rmtree(work_dir, ignore_errors=True)
-        stats.videos_resumed = manifest["counts"]["videos"] + manifest["counts"]["failed"]
-        return manifest, stats
-    _check_or_start(work_dir, output_dir, plan)
-    _remove_temporaries(work_dir)
-    _remove_temporaries(output_dir)
-
-    results = {}
-    for task in plan.tasks:
-        cached = _load_cached(work_dir, task.filename)
-        if cached is not None:
-            results[task.filename] = cached
+    workspace = open_workspace(plan, output_dir)
+    if workspace.finished is not None:
+        counts = workspace.finished["counts"]
+        stats.videos_resumed = counts["videos"] + counts["failed"]
+        return workspace.finished, stats
+    work_dir = workspace.work_dir
+    results = dict(workspace.results)
     stats.videos_resumed = len(results)
-    todo = _largest_first([t for t in plan.tasks if t.filename not in results])
+    todo = largest_first([t for t in plan.tasks if t.filename not in results])
 
     from tqdm import tqdm
     bar = tqdm(total=len(plan.tasks), initial=len(results), unit="video", disable=not progress,
@@ -312,18 +446,10 @@ def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,
                 collect(result)
     stats.wall_seconds = time.perf_counter() - start
     bar.close()
-
-    for shard, path in enumerate(plan.shard_paths(output_dir)):
-        if not os.path.isfile(path):
-            records.write_shard(path, plan_lib.records_for_shard(
-                plan, shard, lambda v: _read_record(work_dir, v) if results[v].ok else None))
-    manifest = plan_lib.assemble_manifest(plan, results)
-    records.write_manifest(output_dir, manifest)
-    shutil.rmtree(work_dir, ignore_errors=True)
-    return manifest, stats
+    return finish_workspace(plan, workspace, results), stats
 
 
-def _largest_first(tasks: list) -> list:
+def largest_first(tasks: list) -> list:
     """Orders work longest-first (by file size: long or high-motion videos are big files).
 
     With a few videos a worker, starting the longest last leaves the other workers idle while it

@@ -4,13 +4,17 @@ r"""Videos -> TV-L1 flow -> sharded TFRecords and manifest.json: the command.
       --splits_dir=ucfTrainTestlist --output_dir=records/ucf101
 
 (installed as `tan-build-records`). Runs on this machine's cores by default, or as an Apache Beam
-pipeline with --engine=beam --beam_options='--runner=DataflowRunner ...'. The exit status is 1
-when more than --max_failures videos failed (the records of the others are written anyway).
+pipeline with --engine=beam: on Beam's multi-process runner here (--beam_runner=multiprocess, the
+default), on a Dask cluster (--beam_runner=dask, a local one or --dask_address=HOST:PORT), or on
+Dataflow, Flink or Spark through --beam_options='--runner=DataflowRunner ...'. Both engines
+resume a killed build. The exit status is 1 when more than --max_failures videos failed (the
+records of the others are written anyway).
 
 Flow engines: --flow_engine=opencv (the default) computes TV-L1 with OpenCV, one pair a worker
 core; --flow_engine=jax computes the same algorithm with JAX in this process, --flow_batch_size
-pairs a compiled call (on the GPU when JAX has one), while the workers decode and encode. JAX is
-an extra: pip install -e ".[jax]". The JAX engine runs locally only (not with --engine=beam).
+pairs a compiled call (on the GPU when JAX has one), while the workers decode and encode; on Beam
+each worker decodes, batches the pairs of its videos for JAX on its own devices, and encodes.
+JAX is an extra: pip install -e ".[jax]".
 
 Damaged videos: a video of which fewer than --min_decoded_fraction (default 0.9) of the frames
 its container reports decode is damaged (a truncated download, a corrupt file); a container that
@@ -26,12 +30,14 @@ Bad flags and bad input are answered in one line, before anything is written:
     shows the traceback instead (see tan_keras.cli).
 """
 
+import logging
 import os
 import shlex
 import sys
 
 from absl import app, flags
 
+from data_prep import beam_runners
 from data_prep import build as build_lib
 from data_prep import files
 from data_prep import flow as flow_lib
@@ -40,7 +46,7 @@ from data_prep import splits as splits_lib
 from data_prep import video as video_lib
 from data_prep.extract import ON_DAMAGED, PrepSettings
 from data_prep.positions import parse_positions
-from data_prep.summary import RunStats, format_summary
+from data_prep.summary import format_summary
 from data_prep.video import parse_frame_size
 from tan_keras import cli
 
@@ -92,9 +98,16 @@ flags.DEFINE_string("flow_batch_size", "auto",
                     f"the CPU, {flow_lib.DEFAULT_JAX_BATCH_SIZE} on a GPU (one compile per frame "
                     "size and batch size; recorded in the manifest).")
 flags.DEFINE_enum("engine", "local", ["local", "beam"], "local worker processes, or Apache Beam.")
+flags.DEFINE_enum("beam_runner", None, list(beam_runners.RUNNERS),
+                  "--engine=beam: multiprocess (Beam's multi-process runner, --num_workers "
+                  "processes here; the default unless --beam_options names a --runner) or dask "
+                  "(a local Dask cluster of --num_workers processes, or --dask_address).")
+flags.DEFINE_string("dask_address", None, "--beam_runner=dask: HOST:PORT of an existing Dask "
+                    "scheduler (default: a local cluster started for this build).")
 flags.DEFINE_string("beam_options", "", "Beam pipeline options for --engine=beam, e.g. "
                     "'--runner=DataflowRunner --project=P --region=R --temp_location=gs://b/tmp "
-                    "--setup_file=./setup.py'. Empty: the DirectRunner.")
+                    "--setup_file=./setup.py' (also FlinkRunner, SparkRunner). DirectRunner and "
+                    "PrismRunner are refused (they may download a binary at run time).")
 flags.DEFINE_bool("progress", True, "Show the progress bar.")
 
 
@@ -121,10 +134,19 @@ def _jax_installed(engine) -> bool:
     return True
 
 
-def _jax_runs_locally(values) -> bool:
-    if values["engine"] == "beam" and values["flow_engine"] == "jax":
-        raise flags.ValidationError("--flow_engine=jax runs with --engine=local only. Expected "
-                                    "--flow_engine=opencv with --engine=beam.")
+def _beam_runner_chosen(values) -> bool:
+    """One runner, named: --beam_runner, or --runner in --beam_options (see beam_runners)."""
+    beam_only = [f"--{k}" for k in ("beam_runner", "dask_address", "beam_options") if values[k]]
+    if values["engine"] != "beam":
+        if beam_only:
+            raise flags.ValidationError(f"{', '.join(beam_only)} apply to --engine=beam. "
+                                        f"Expected --engine=beam with them.")
+        return True
+    try:
+        beam_runners.resolve_runner(values["beam_runner"], values["beam_options"],
+                                    values["dask_address"])
+    except ValueError as error:
+        raise flags.ValidationError(str(error)) from None
     return True
 
 
@@ -140,7 +162,8 @@ flags.register_validator("min_decoded_fraction", cli.in_range(0, 1, low_open=Tru
 flags.register_multi_flags_validator(["dataset", "splits_dir"], _official_splits_given)
 flags.register_validator("flow_engine", _jax_installed)
 flags.register_validator("flow_batch_size", cli.parses(flow_lib.parse_jax_batch_size))
-flags.register_multi_flags_validator(["engine", "flow_engine"], _jax_runs_locally)
+flags.register_multi_flags_validator(["engine", "beam_runner", "dask_address", "beam_options"],
+                                     _beam_runner_chosen)
 
 
 def _settings() -> PrepSettings:
@@ -170,9 +193,11 @@ def main(argv):
           + (f"; {len(plan.missing)} missing and left out" if plan.missing else ""), flush=True)
     if FLAGS.engine == "beam":
         from data_prep import beam_pipeline  # Apache Beam loads only when asked for.
-        manifest = beam_pipeline.run_beam(plan, FLAGS.output_dir, settings,
-                                          shlex.split(FLAGS.beam_options))
-        stats = RunStats(num_workers=0)
+        logging.getLogger("apache_beam").setLevel(logging.WARNING)  # it logs each stage at INFO
+        manifest, stats = beam_pipeline.run_beam(
+            plan, FLAGS.output_dir, settings, FLAGS.beam_runner,
+            pipeline_args=shlex.split(FLAGS.beam_options), num_workers=FLAGS.num_workers,
+            dask_address=FLAGS.dask_address, progress=FLAGS.progress)
     else:
         manifest, stats = build_lib.run_local(plan, FLAGS.output_dir, settings,
                                               FLAGS.num_workers, progress=FLAGS.progress)

@@ -17,13 +17,20 @@ UCF101_PAIRS_ALL_FRAMES = 2_500_000
 
 @dataclasses.dataclass
 class RunStats:
-    """What this run measured: videos and flow pairs it computed (not resumed ones), wall seconds."""
+    """What this run measured: videos and flow pairs it computed (not resumed ones), wall seconds.
+
+    num_workers: worker slots (0: unknown, e.g. a Dataflow job without --num_workers); runner:
+    what ran the build ('' for the local engine); worker_ids: the processes ("host:pid") that
+    computed this run's videos (the Beam engine reads them from its per-video files).
+    """
     num_workers: int
     videos_done: int = 0
     pairs_done: int = 0
     bytes_done: int = 0
     videos_resumed: int = 0
     wall_seconds: float = 0.0
+    runner: str = ""
+    worker_ids: tuple[str, ...] = ()
 
     @property
     def pairs_per_second(self) -> float:
@@ -65,15 +72,19 @@ def format_summary(manifest: dict, stats: RunStats) -> str:
                      f"its container's {entry['container_frames']} frames that decode.")
     if stats.videos_resumed:
         lines.append(f"Resumed {stats.videos_resumed} video(s) finished by an earlier run.")
+    if stats.runner:
+        lines.append(f"Ran on {stats.runner}: {stats.videos_done} video(s) computed by "
+                     f"{len(stats.worker_ids)} worker process(es).")
+    workers = f"{stats.num_workers} worker(s)" if stats.num_workers else "the runner's workers"
     if stats.pairs_done:
         lines.append(f"This run: {stats.pairs_done} flow pairs in {stats.wall_seconds:.1f} s with "
-                     f"{stats.num_workers} worker(s): {stats.pairs_per_second:.2f} pairs/s; "
+                     f"{workers}: {stats.pairs_per_second:.2f} pairs/s; "
                      f"{bytes_per_position / 1024:.1f} KiB per position.")
         cost = project_ucf101(positions, stats.pairs_per_second, bytes_per_position,
                               stats.num_workers)
         what = "every frame" if positions == 0 else f"K={positions}"
+        core_hours = f" ({cost['core_hours']:.1f} core-hours)" if stats.num_workers else ""
         lines.append(f"Projected full UCF101 at {what}, {width}x{height}: {cost['pairs']:,} pairs, "
-                     f"{cost['hours']:.1f} h with {stats.num_workers} worker(s) "
-                     f"({cost['core_hours']:.1f} core-hours), "
+                     f"{cost['hours']:.1f} h with {workers}{core_hours}, "
                      f"{cost['storage_bytes'] / 1e9:.2f} GB of records.")
     return "\n".join(lines)

@@ -2,6 +2,7 @@ r"""Benchmark: bare TV-L1 against the whole record build, with either flow engin
 
   python -m experiments.benchmarks.build_records --video_dir=UCF-101
   python -m experiments.benchmarks.build_records --video_dir=UCF-101 --flow_engine=jax
+  python -m experiments.benchmarks.build_records --video_dir=UCF-101 --beam
 
 (a) the flow kernel's own rate on exactly the frame pairs that (b) computes (TV-L1's cost depends
     on the content, so both figures use the same pairs): with opencv, pairs/s on one core (one
@@ -11,6 +12,10 @@ r"""Benchmark: bare TV-L1 against the whole record build, with either flow engin
     with --num_workers workers on the real UCF101 clips, --positions positions each.
 Prints both and the efficiency: (b) / (workers x (a)) with opencv (target >= 0.9), (b) / (a)
 with jax (target >= 0.8: the workers' decoding and encoding hide behind the kernel).
+
+--beam also builds the same videos with --engine=beam on Beam's multiprocess runner and on a local
+Dask cluster, --num_workers processes each (each started for its build: the figures include
+starting the workers), and prints each one's pairs/s and its ratio to (b) (target >= 0.8).
 """
 
 import os
@@ -22,6 +27,7 @@ import numpy as np
 from absl import app, flags
 
 from data_prep import flow as flow_lib
+from data_prep import plan as plan_lib
 from data_prep import positions as positions_lib
 from data_prep import video as video_lib
 from data_prep.build import build_records
@@ -36,6 +42,8 @@ flags.DEFINE_integer("positions", 5, "Positions a video: the pairs (a) and (b) c
                      lower_bound=1)
 flags.DEFINE_integer("num_workers", None, "(b): workers (default: os.cpu_count()).")
 flags.DEFINE_enum("flow_engine", "opencv", list(flow_lib.FLOW_ENGINES), "The flow engine.")
+flags.DEFINE_bool("beam", False, "Also build with --engine=beam: the multiprocess runner and a "
+                  "local Dask cluster (pip install -e \".[beam-dask]\"), against (b).")
 flags.DEFINE_integer("flow_batch_size", None, "--flow_engine=jax: pairs a compiled call "
                      "(default: 1 where JAX runs on the CPU, 64 on an accelerator).",
                      lower_bound=1)
@@ -74,6 +82,29 @@ def jax_kernel_pairs_per_second(pairs: list[tuple], batch_size: int) -> float:
     return len(pairs) / (time.perf_counter() - start)
 
 
+def _timed_build(engine: str, clips: list[str], video_dir: str, settings: PrepSettings,
+                 workers: int) -> tuple[dict, float]:
+    """(manifest, wall seconds) of a whole build of `clips` in a temporary folder: engine 'local'
+    (b), or a Beam runner ('multiprocess', 'dask': a local cluster of `workers` processes)."""
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        videos = os.path.join(out, "videos")
+        for clip in clips:
+            target = os.path.join(videos, os.path.relpath(clip, video_dir))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.symlink(os.path.abspath(clip), target)
+        output_dir = os.path.join(out, "records")
+        if engine == "local":
+            manifest = build_records("folder", videos, output_dir, num_workers=workers,
+                                     verbose=False, settings=settings)
+        else:
+            from data_prep.beam_pipeline import run_beam
+            plan = plan_lib.make_plan("folder", videos, "folder", settings)
+            manifest, _ = run_beam(plan, output_dir, settings, engine, num_workers=workers,
+                                   progress=False)
+        return manifest, time.perf_counter() - start
+
+
 def main(argv):
     del argv
     frame_size = video_lib.parse_frame_size(FLAGS.frame_size)
@@ -95,20 +126,9 @@ def main(argv):
         what = "OpenCV, 1 core"
     print(f"(a) bare TV-L1, {what}, {frame_size[0]}x{frame_size[1]}: {rate_a:.3f} pairs/s "
           f"({1 / rate_a:.2f} s a pair)", flush=True)
-    with tempfile.TemporaryDirectory() as out:
-        start = time.perf_counter()
-        videos = os.path.join(out, "videos")
-        for clip in clips:
-            target = os.path.join(videos, os.path.relpath(clip, video_dir))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            os.symlink(os.path.abspath(clip), target)
-        manifest = build_records("folder", videos, os.path.join(out, "records"),
-                                 num_workers=workers, verbose=False,
-                                 settings=PrepSettings(positions=FLAGS.positions,
-                                                       frame_size=frame_size,
-                                                       flow_engine=FLAGS.flow_engine,
-                                                       flow_batch_size=batch_size))
-        wall = time.perf_counter() - start
+    settings = PrepSettings(positions=FLAGS.positions, frame_size=frame_size,
+                            flow_engine=FLAGS.flow_engine, flow_batch_size=batch_size)
+    manifest, wall = _timed_build("local", clips, video_dir, settings, workers)
     pairs = manifest["counts"]["positions"]
     rate_b = pairs / wall
     print(f"(b) end-to-end build, {workers} workers: {pairs} pairs in {wall:.1f} s = "
@@ -119,6 +139,12 @@ def main(argv):
     else:
         print(f"efficiency (b) / ({workers} x (a)) = {rate_b / (workers * rate_a):.2f} "
               "(target >= 0.9)")
+    if FLAGS.beam:
+        for runner in ("multiprocess", "dask"):
+            manifest, wall = _timed_build(runner, clips, video_dir, settings, workers)
+            rate = manifest["counts"]["positions"] / wall
+            print(f"Beam {runner}, {workers} workers: {rate:.3f} pairs/s in {wall:.1f} s, "
+                  f"{rate / rate_b:.2f} of (b) (target >= 0.8)", flush=True)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end "
           f"(other processes on the cores lower both figures, (b) more)")
 

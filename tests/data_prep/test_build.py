@@ -1,5 +1,6 @@
 """End to end on the real clips: records against independent OpenCV, failures, missing videos,
-the Beam runner's bytes, and resuming after SIGKILL."""
+the Beam multiprocess runner's bytes (tests/data_prep/test_beam_runners.py has Dask and the
+command), and resuming after SIGKILL."""
 
 import os
 import shutil
@@ -140,12 +141,15 @@ def test_realistic_size_flow_matches_tvl1(shared_data):
     _check_record_against_opencv(path, context, lists, (340, 256))
 
 
-def test_beam_direct_runner_writes_the_same_bytes(ucf_build, tmp_path):
+def test_beam_multiprocess_runner_writes_the_same_bytes_in_two_workers(ucf_build, tmp_path):
     from data_prep.beam_pipeline import run_beam
     video_dir, splits_dir, reference = ucf_build
     plan = plan_lib.make_plan("ucf101", video_dir, "ucf101", SETTINGS, splits_dir=splits_dir,
                               num_shards=2)
-    run_beam(plan, str(tmp_path), SETTINGS)
+    _, stats = run_beam(plan, str(tmp_path), SETTINGS, num_workers=2, progress=False)
+    assert stats.runner == "Beam multiprocess runner, 2 worker process(es)"
+    pids = {int(worker.rsplit(":", 1)[1]) for worker in stats.worker_ids}
+    assert len(pids) == 2 and os.getpid() not in pids
     assert sorted(os.listdir(tmp_path)) == sorted(os.listdir(reference))
     for name in os.listdir(reference):
         assert (tmp_path / name).read_bytes() == (Path(reference) / name).read_bytes(), name

@@ -1,6 +1,6 @@
 """The record build with --flow_engine=jax, as a user types it: the manifest records the engine,
-the records read like the OpenCV engine's, a killed build resumes to the same bytes, and a
-machine without JAX or a Beam run is refused in one line."""
+the records read like the OpenCV engine's, a killed build resumes to the same bytes, a Beam build
+on a Dask cluster writes the same bytes, and a machine without JAX is refused in one line."""
 
 import json
 import os
@@ -114,6 +114,7 @@ def test_jax_build_records_the_engine_and_reads_like_the_opencv_build(jax_build,
     assert sorted(test_videos) == jax_manifest["splits"]["1"]["test"]
 
 
+@pytest.mark.slow
 def test_jax_records_train_and_evaluate_like_the_opencv_records(jax_build, evaluated_tiny_run,
                                                                 tmp_path):
     """The same tiny TAN, seed and settings trained one epoch and evaluated on each build: the RGB
@@ -192,15 +193,19 @@ def test_jax_engine_without_jax_is_one_line_naming_the_install(shared_data, tmp_
     assert "--flow_engine: <opencv|jax>" in run.stdout and "Traceback" not in run.stderr
 
 
-def test_jax_engine_with_beam_is_refused_in_one_line(shared_data, tmp_path):
+@pytest.mark.slow
+def test_jax_engine_on_a_dask_cluster_writes_the_local_jax_bytes(jax_build, tmp_path, jax_env):
+    pytest.importorskip("distributed")
+    args, reference = jax_build
     out = tmp_path / "records"
-    run = python_module("data_prep.build_records", f"--video_dir={shared_data / 'videos'}",
-                        f"--output_dir={out}", "--engine=beam", "--flow_engine=jax")
-    assert run.returncode == 1, output_of(run)
-    assert problem_lines(run.stderr)[0] == (
-        "FATAL Flags parsing error: flags engine=beam, flow_engine=jax: --flow_engine=jax runs "
-        "with --engine=local only. Expected --flow_engine=opencv with --engine=beam.")
-    assert not out.exists()
+    run = python_module("data_prep.build_records", *args, f"--output_dir={out}", "--engine=beam",
+                        "--beam_runner=dask", **jax_env)  # a local cluster of 2 worker processes
+    assert run.returncode == 0, output_of(run)
+    assert ("Ran on Beam on Dask, a local cluster of 2 worker process(es): 6 video(s) computed by"
+            " 2 worker process(es).") in run.stdout, run.stdout
+    assert sorted(os.listdir(out)) == sorted(os.listdir(reference))
+    for name in os.listdir(reference):
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), name
 
 
 def test_library_without_jax_refuses_before_writing(shared_data, tmp_path, monkeypatch):

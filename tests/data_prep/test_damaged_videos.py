@@ -125,8 +125,8 @@ def test_on_damaged_build_keeps_the_frames_that_decode(damaged_dir):
 
 def test_the_resumable_cache_keeps_the_damage(damaged_dir, tmp_path):
     result = process_video(_task(damaged_dir, TRUNCATED_ID), BUILD_DAMAGED)
-    build_lib._cache_result(str(tmp_path), result)
-    cached = build_lib._load_cached(str(tmp_path), TRUNCATED_ID)
+    build_lib.cache_result(str(tmp_path), result)
+    cached = build_lib.load_cached(str(tmp_path), TRUNCATED_ID)
     assert (cached.damaged, cached.num_frames, cached.container_frames) == (
         True, result.num_frames, 251)
 
@@ -173,7 +173,7 @@ def test_beam_builds_damaged_videos_like_the_local_runner(damaged_dir, tmp_path)
     from data_prep.beam_pipeline import run_beam
     plan = plan_lib.make_plan("folder", str(damaged_dir), "damaged", BUILD_DAMAGED)
     build_lib.run_local(plan, str(tmp_path / "local"), BUILD_DAMAGED, 1, progress=False)
-    run_beam(plan, str(tmp_path / "beam"), BUILD_DAMAGED)
+    run_beam(plan, str(tmp_path / "beam"), BUILD_DAMAGED, num_workers=2, progress=False)
     names = sorted(os.listdir(tmp_path / "local"))
     assert names == sorted(os.listdir(tmp_path / "beam"))
     for name in names:
