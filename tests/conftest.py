@@ -1,4 +1,6 @@
-"""Shared fixtures: where the real clips and split files live, and quiet TensorFlow logs."""
+"""Shared fixtures: where the real clips and split files live, quiet TensorFlow logs, and the
+expensive inputs several test files share (the records of the real clips, their TFDS build, a
+trained and evaluated tiny run), each built once per run, also under pytest-xdist."""
 
 import os
 from pathlib import Path
@@ -7,6 +9,7 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from tests.helpers.built_once import built_once
 from tests.helpers.paths import SHARED_DATA
 
 
@@ -20,10 +23,13 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def ucf_records_root(shared_data, tmp_path_factory) -> Path:
-    """<root>/ucf101: records of the 6 real clips, 3 positions of 80x60 frames (built once)."""
+    """<root>/ucf101: records of the 6 real clips, 3 positions of 80x60 frames (built once).
+
+    Read-only for the tests: a test that changes records copies them first."""
     from tests.helpers.real_records import build_ucf101_records
 
-    return build_ucf101_records(shared_data, tmp_path_factory.mktemp("records"))
+    return Path(built_once(tmp_path_factory, "ucf_records",
+                           lambda folder: str(build_ucf101_records(shared_data, folder))))
 
 
 @pytest.fixture(scope="session")
@@ -31,15 +37,31 @@ def tfds_ucf101(shared_data, tmp_path_factory) -> Path:
     """The version folder of a TFDS build (TanVideoFlow, ucf101 split 1) of the 6 real clips."""
     from tests.helpers.real_records import build_tfds_ucf101
 
-    return build_tfds_ucf101(shared_data, tmp_path_factory.mktemp("tfds_ucf101"))
+    return Path(built_once(tmp_path_factory, "tfds_ucf101",
+                           lambda folder: str(build_tfds_ucf101(shared_data, folder))))
 
 
 @pytest.fixture(scope="session")
 def evaluated_tiny_run(ucf_records_root, tmp_path_factory):
     """(records dir, workspace, run name): a tiny TAN trained one epoch on the real clips and
-    evaluated (scores.npz), for the tests of export and predict."""
+    evaluated (scores.npz), for the tests of export and predict. Read-only for the tests."""
     from tests.helpers.real_records import train_and_evaluate_tiny
 
     records = ucf_records_root / "ucf101"
-    workspace = tmp_path_factory.mktemp("tiny_run")
-    return records, workspace, train_and_evaluate_tiny(records, workspace)
+
+    def build(workspace):
+        return [str(workspace), train_and_evaluate_tiny(records, workspace)]
+
+    workspace, run = built_once(tmp_path_factory, "tiny_run", build)
+    return records, Path(workspace), run
+
+
+def pytest_collection_modifyitems(config, items):
+    """Runs the test files that hold slow tests first, each file's tests in their order.
+
+    With the suite split over workers (pytest-xdist, whole files at a time), the long files
+    starting first let the workers finish together instead of one waiting on a long file
+    picked up last. A file stays together, so its module fixtures are set up once.
+    """
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)  # stable: order kept otherwise

@@ -148,6 +148,7 @@ def test_small_frames_match_opencv_and_batching_changes_nothing(shared_data):
     np.testing.assert_array_equal(again, flow[order])
 
 
+@pytest.mark.slow
 def test_realistic_size_matches_opencv(shared_data):
     """The issue's accuracy test: 12 real pairs at 340x256 (2 TSN positions a clip)."""
     prev, nxt = _real_pairs(shared_data, (340, 256), 2)

@@ -36,6 +36,7 @@ def result_fields(stdout: str) -> dict:
     return dict(field.split("=", 1) for field in lines[0].split()[1:])
 
 
+@pytest.mark.slow
 def test_fit_timing_cached_start_up_and_profile_on_jax_without_tensorflow(tmp_path):
     profile_dir = tmp_path / "profile"
     run = subprocess.run(

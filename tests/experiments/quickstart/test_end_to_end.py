@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 
 from tests.helpers.paths import REPO_ROOT as REPO
+
+pytestmark = pytest.mark.slow  # an end-to-end run: python -m pytest -m 'not slow' skips it
 STREAMS = ("spatial", "temporal", "fused")
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import synthetic_records as sr
+from tests.helpers.built_once import built_once
 from tests.helpers.real_records import TFDS_FRAME_SIZE, TFDS_POSITIONS, write_ucf101_splits
 from tests.helpers.synthetic_records import VIDEOS
-
 
 
 @pytest.fixture(scope="session")
@@ -28,15 +28,18 @@ def jpeg_records(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def png_ucf101_records(shared_data, tmp_path_factory) -> Path:
-    """data_prep's records of the same clips, split and settings as `tfds_ucf101`, PNG flow."""
+    """data_prep's records of the same clips, split and settings as `tfds_ucf101`, PNG flow
+    (built once per run, also under pytest-xdist)."""
     from data_prep.build import build_records
     from data_prep.extract import PrepSettings
 
-    root = tmp_path_factory.mktemp("png_ucf101")
-    records_dir = root / "ucf101"
-    build_records("ucf101", str(shared_data / "videos" / "ucf101"), str(records_dir),
-                  splits_dir=str(write_ucf101_splits(root / "splits")),
-                  settings=PrepSettings(positions=TFDS_POSITIONS, frame_size=TFDS_FRAME_SIZE,
-                                        flow_format="png"),
-                  num_workers=1, verbose=False)
-    return records_dir
+    def build(root):
+        records_dir = root / "ucf101"
+        build_records("ucf101", str(shared_data / "videos" / "ucf101"), str(records_dir),
+                      splits_dir=str(write_ucf101_splits(root / "splits")),
+                      settings=PrepSettings(positions=TFDS_POSITIONS, frame_size=TFDS_FRAME_SIZE,
+                                            flow_format="png"),
+                      num_workers=1, verbose=False)
+        return str(records_dir)
+
+    return Path(built_once(tmp_path_factory, "png_ucf101", build))

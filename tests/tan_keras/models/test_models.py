@@ -1,4 +1,5 @@
-"""TAN and the baselines: cross-branch paths, fitting, save/load, the registry and helpers."""
+"""TAN and the baselines: the shared model checks (shapes, config and .keras round trips, a
+training step) for every model, cross-branch paths, fitting, the registry and helpers."""
 
 import keras
 import numpy as np
@@ -7,6 +8,7 @@ import pytest
 from tan_keras.models import (attention_model, available_models, build_model, build_tan,
                               compile_for_training, copy_weights_except_classifiers,
                               stream_backbones, training_targets)
+from tests.helpers.layer_checks import check_model
 
 pytestmark = pytest.mark.backend_agnostic  # also run on JAX by tests/test_jax_backend.py
 
@@ -103,7 +105,7 @@ def test_tan_fits_a_tiny_separable_problem():
         np.testing.assert_array_equal(predicted[output].argmax(-1), labels)
 
 
-def test_tan_loss_is_the_sum_of_the_branch_losses(tan):
+def test_tan_loss_is_the_sum_of_the_branch_losses():
     model = compile_for_training(build_tan(C, **SMALL), "sgd")
     logs = model.test_on_batch(_clips(9), training_targets(np.array([0, 1, 1, 0])),
                                return_dict=True)
@@ -112,31 +114,16 @@ def test_tan_loss_is_the_sum_of_the_branch_losses(tan):
                                rtol=1e-5)
 
 
-def test_tan_round_trips_through_keras_file(tan, tmp_path):
-    clips = _clips(10)
-    path = tmp_path / "tan.keras"
-    tan.save(path)
-    loaded = keras.saving.load_model(path)
-    want, got = _numpy(tan(clips)), _numpy(loaded(clips))
-    for name in want:
-        np.testing.assert_allclose(got[name], want[name], atol=1e-6)
-
-
-@pytest.mark.parametrize("name", [n for n in available_models() if n != "tan"])
-def test_baseline_builds_trains_and_round_trips(name, tmp_path):
+@pytest.mark.parametrize("name", available_models())
+def test_model_checks(name, tmp_path):
+    # Shapes, the config and .keras round trips, one training step on the paper's objective.
     model = build_model(name, C, **SMALL)
-    clips = _clips(11)
-    out = _numpy(model(clips))
-    assert {k: v.shape for k, v in out.items()} == {"spatial": (4, C), "temporal": (4, C),
-                                                   "fused": (4, C)}
-    np.testing.assert_allclose(out["fused"].sum(-1), 1.0, atol=1e-5)
-    path = tmp_path / f"{name}.keras"
-    model.save(path)
-    loaded = _numpy(keras.saving.load_model(path)(clips))
-    for key in out:
-        np.testing.assert_allclose(loaded[key], out[key], atol=1e-6)
-    compile_for_training(model, "sgd")
-    logs = model.test_on_batch(clips, training_targets(np.array([0, 1, 1, 0])), return_dict=True)
+    labels = np.array([0, 1, 1, 0])
+    outputs = check_model(model, _clips(11), training_targets(labels), tmp_path,
+                          expected_shapes={"spatial": (4, C), "temporal": (4, C), "fused": (4, C)},
+                          compile_model=lambda m: compile_for_training(m, "sgd"), atol=1e-6)
+    np.testing.assert_allclose(outputs["fused"].sum(-1), 1.0, atol=1e-5)
+    logs = model.test_on_batch(_clips(11), training_targets(labels), return_dict=True)
     learned_fusion = name in ("fc_fusion", "branch_selection", "bs_l2")
     assert ("fused_loss" in logs) == learned_fusion
 

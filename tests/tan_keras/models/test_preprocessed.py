@@ -6,11 +6,12 @@ import keras
 import numpy as np
 import pytest
 
-from tan_keras.layers import ClipPreprocessing
+from tan_keras import layers  # layers.TestViews: not imported by name, or pytest collects it
 from tan_keras.models import (attention_model, build_fc_fusion, build_tan, build_two_stream,
                               compile_for_training, has_learned_fusion, training_targets)
 from tan_keras.models.preprocessed import evaluation_model, training_model
 from tests.helpers.custom_attention import TemperedTemporalAttention
+from tests.helpers.layer_checks import check_model
 
 pytestmark = pytest.mark.backend_agnostic  # also run on JAX by tests/test_jax_backend.py
 
@@ -28,7 +29,7 @@ def _numpy(outputs):
     return {name: keras.ops.convert_to_numpy(value) for name, value in outputs.items()}
 
 
-def test_the_training_wrapper_trains_the_float_models_weights():
+def test_the_training_wrapper_trains_the_float_models_weights(tmp_path):
     core = build_tan(C, attention_units=8, **SMALL)
     frames = _frames(4)
     inputs = {"rgb": frames["rgb"], "flow_x": frames["flow"][..., 0],
@@ -39,10 +40,11 @@ def test_the_training_wrapper_trains_the_float_models_weights():
     # The wrapped model's objective is TAN's: no loss on the fixed-average 'fused' output.
     assert not has_learned_fusion(on_frames)
     assert has_learned_fusion(training_model(build_fc_fusion(C, **SMALL), "tiny", (H, W)))
-    compile_for_training(on_frames, keras.optimizers.Adam(0.01))
     before = [np.array(w) for w in core.get_weights()]
-    loss = on_frames.train_on_batch(inputs, training_targets(np.array([0, 1, 2, 0])))
-    assert np.isfinite(loss[0] if isinstance(loss, (list, tuple)) else loss)
+    # Shapes, the config and .keras round trips, and one training step on uint8 frames.
+    check_model(on_frames, inputs, training_targets(np.array([0, 1, 2, 0])), tmp_path,
+                expected_shapes={name: (4, C) for name in ("spatial", "temporal", "fused")},
+                compile_model=lambda m: compile_for_training(m, keras.optimizers.Adam(0.01)))
     assert any(not np.allclose(b, a) for b, a in zip(before, core.get_weights()))
 
 
@@ -53,8 +55,9 @@ def test_the_evaluation_model_averages_the_float_models_views(build, tmp_path):
     views_model = evaluation_model(core, "tiny", (H, W), classes=("a", "b", "c"),
                                   frame_settings={"num_snippets": T})
     frames = _frames(2, seed=1)
-    got = _numpy(views_model(frames))
-    views = ClipPreprocessing(S, "tiny", views=True)(frames)
+    # Shapes, the config and .keras round trips (a test-time model: no training step).
+    got = check_model(views_model, frames, None, tmp_path)
+    views = layers.TestViews(S, "tiny")(frames)
     scores = _numpy(core(views))
     for name in ("spatial", "temporal"):
         e = np.exp(scores[name] - scores[name].max(-1, keepdims=True))
@@ -66,28 +69,23 @@ def test_the_evaluation_model_averages_the_float_models_views(build, tmp_path):
         np.testing.assert_allclose(got["alpha"], alpha.reshape(2, 10, T, T).mean(1), atol=1e-5)
     path = tmp_path / "views.keras"
     views_model.save(path)
-    loaded = keras.saving.load_model(path)
-    for name, value in _numpy(loaded(frames)).items():
-        np.testing.assert_allclose(value, got[name], atol=1e-5)
-    assert loaded.get_layer("view_averaging").classes == ["a", "b", "c"]
+    assert keras.saving.load_model(path).get_layer("view_averaging").classes == ["a", "b", "c"]
 
 
 def test_a_temporal_attention_subclass_plugs_into_tan_trains_and_round_trips(tmp_path):
     layer = TemperedTemporalAttention(8, name="temporal_attention")
     model = build_tan(C, attention_layer=layer, **SMALL)
     assert model.get_layer("temporal_attention") is layer
-    compile_for_training(model, keras.optimizers.Adam(0.05))
     rng = np.random.default_rng(2)
     clips = {name: rng.normal(size=(4, T, S, S, 3)).astype("float32") for name in ("rgb", "flow")}
-    model.train_on_batch(clips, training_targets(np.array([0, 1, 2, 1])))
+    # Shapes, the config and .keras round trips (the subclass comes back), one training step.
+    check_model(model, clips, training_targets(np.array([0, 1, 2, 1])), tmp_path,
+                expected_shapes={name: (4, C) for name in ("spatial", "temporal", "fused")},
+                compile_model=lambda m: compile_for_training(m, keras.optimizers.Adam(0.05)))
     assert float(keras.ops.convert_to_numpy(layer.temperature)) != 1.0  # its own weight trained
     alpha = keras.ops.convert_to_numpy(attention_model(model)(clips)["alpha"])
     np.testing.assert_allclose(alpha.sum(axis=1), 1.0, atol=1e-5)
-    path = tmp_path / "tempered_tan.keras"
-    model.save(path)
-    loaded = keras.saving.load_model(path)
+    loaded = keras.saving.load_model(tmp_path / f"{model.name}.keras")  # saved by check_model
     assert isinstance(loaded.get_layer("temporal_attention"), TemperedTemporalAttention)
-    for name, value in _numpy(loaded(clips)).items():
-        np.testing.assert_allclose(value, _numpy(model(clips))[name], atol=1e-5)
     with pytest.raises(ValueError, match=r"Expected `attention_layer` to be a TemporalAttention"):
         build_tan(C, attention_layer=keras.layers.Dense(3), **SMALL)
