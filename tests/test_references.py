@@ -38,6 +38,11 @@ def _top_level_names(module_file: Path) -> frozenset:
             names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    if "__getattr__" in names:  # lazy exports (PEP 562): the keys of its module-level dicts
+        for node in ast.parse(module_file.read_text(encoding="utf-8")).body:
+            value = getattr(node, "value", None)
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(value, ast.Dict):
+                names.update(key.value for key in value.keys if isinstance(key, ast.Constant))
     return frozenset(names)
 
 
