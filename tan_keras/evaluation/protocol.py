@@ -53,7 +53,7 @@ def load_trained_model(workspace, run_name: str, records_dir=None):
                 f"Incompatible checkpoint for the records at {source.path}: "
                 f"{stage_dir / FINAL_WEIGHTS} was trained on other data: "
                 + "; ".join(differences) + ". Pass the records it was trained on, or another "
-                "--run_name.")
+                "`run_name`.")
     settings = TrainingSettings.from_dict(found["training"])
     model = build_stage_model(found["model"], found["num_classes"], settings,
                               ModelOptions(**found["model_options"]),

@@ -1,12 +1,9 @@
 """The commands' choices (tan_keras.choices, importable without Keras) equal the library's."""
 
-import subprocess
-import sys
-
 import pytest
 
 from tan_keras import choices
-from tests.helpers.paths import REPO_ROOT
+from tests.helpers.imports import heavy_imports
 
 
 def test_the_choices_are_what_the_library_accepts():
@@ -46,8 +43,5 @@ def test_parse_init():
 
 
 def test_importing_the_choices_loads_neither_keras_nor_tensorflow():
-    code = ("import sys, tan_keras.choices, tan_keras.cli, tan_keras.training.settings; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('keras', 'tensorflow')))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
-                            text=True, check=True)
-    assert result.stdout.strip() == "[]"
+    loaded = heavy_imports("tan_keras.choices", "tan_keras.cli", "tan_keras.training.settings")
+    assert not {"keras", "tensorflow"} & set(loaded), loaded
