@@ -145,7 +145,8 @@ class FramePreprocessing(keras.layers.Layer):
           (source [N] int32, the input video of each output clip; windows [N, 4] int32
           (y, x, h, w); flip [N] bool).
         """
-        raise NotImplementedError
+        raise TypeError(f"Expected a subclass that defines `_clips` (ClipPreprocessing, TestViews "
+                        f"or your own). Received: {type(self).__name__}, which does not.")
 
     def call(self, inputs):
         if keras.backend.backend() == "tensorflow":
