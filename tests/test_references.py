@@ -1,7 +1,8 @@
-"""Every dotted name of the project that the docs and docstrings cite exists.
+"""Every module, name and file of the project that the docs and docstrings cite exists.
 
-A reference such as `tan_keras.data.crops.train_crop_window` in a .py or .md file of the library,
-the commands or the docs must name a module of this checkout and, when it goes on past the module, one of the module's top-level names.
+A reference such as `tan_keras.data.crops.train_crop_window` in a .py or .md file of the
+library, the commands or the docs must name a module of this checkout and, when it goes on past
+the module, one of the module's top-level names; a path such as `docs/model.md` must be a file.
 Read with `ast`, nothing imported. The table of old import paths in docs/training.md is skipped:
 it cites names that are gone on purpose.
 """
@@ -16,6 +17,9 @@ from tests.helpers.paths import REPO_ROOT
 PACKAGES = ("tan_keras", "data_prep", "experiments", "tests")
 REFERENCE = re.compile(r"(?<![\w/.])((?:%s)(?:\.[A-Za-z_]\w*)+)" % "|".join(PACKAGES))
 NOT_NAMES = ("md", "py", "json", "txt", "csv", "png")
+# A path of a file in this checkout, e.g. `experiments/benchmarks/model.py` or `docs/model.md`.
+PATH = re.compile(
+    r"(?<![\w/.])((?:tan_keras|data_prep|experiments|tests|docs)/[\w/.-]+\.(?:py|md))")
 OLD_PATHS_HEADING = "## Where the old import paths went"
 
 
@@ -82,10 +86,15 @@ def test_every_cited_module_and_name_exists():
                 problem = _problem(reference)
                 if problem:
                     stale.append(f"{path.relative_to(REPO_ROOT)}:{number}: {reference}: {problem}")
+            for cited in PATH.findall(line):
+                if not (REPO_ROOT / cited).is_file():
+                    stale.append(f"{path.relative_to(REPO_ROOT)}:{number}: {cited}: no such file")
     assert not stale, "stale references:\n" + "\n".join(stale)
 
 
-def test_the_check_sees_a_stale_reference():
+def test_the_checks_see_a_stale_reference():
+    assert PATH.findall("see `experiments/bench_input.py` and docs/model.md") == [
+        "experiments/bench_input.py", "docs/model.md"]
     assert _problem("tan_keras.data.crops.no_such_function")
     assert _problem("experiments.no_such_command")
     assert _problem("tan_keras.data.crops.train_crop_window") is None

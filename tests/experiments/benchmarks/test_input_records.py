@@ -1,4 +1,5 @@
-"""The records `experiments/bench_input.py` measures on: copies of real or synthetic videos."""
+"""The records `experiments.benchmarks.input_pipeline` measures on: copies of real or synthetic
+videos."""
 
 import glob
 import os
