@@ -152,9 +152,9 @@ class RecordsSource:
 
         Raises: what `videos` raises, and MissingInputError for a listed shard that is missing.
         """
-        videos = self.videos(split, side)
         key = (_split_key(split), side)
         if key not in self._selections:
+            videos = self.videos(split, side)
             if self.is_tfds:
                 self._selections[key] = tfds_source.select_tfds_side(self._build, side)
             else:
