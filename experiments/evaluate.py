@@ -6,6 +6,7 @@ Without --run_name it finds the train_tan run of these records' dataset that mat
 --model and --init (as train_tan named it), or the only finished one
 (`tan_keras.training.find_train_run`, as fuse_scores does). Writes
 <workspace>/evaluate/<run_name>/: results.json, scores.npz, attention.npz (TAN) and plots/.
+A bar on stderr counts the test videos scored and estimates the time left (--noprogress: none).
 The library function is `tan_keras.evaluation.evaluate`.
 """
 
@@ -26,6 +27,9 @@ flags.DEFINE_string("run_name", None, "The train_tan run (default: found from --
 flags.DEFINE_enum("model", None, list(choices.MODELS), "Narrows the search for the run.")
 flags.DEFINE_integer("max_videos", None, "Evaluate only the first N test videos.",
                      lower_bound=1)
+flags.DEFINE_bool("progress", True, "Show a progress bar of the test videos on stderr, with the "
+                  "time elapsed and an estimate of the time left (also into a log file, redrawn "
+                  "every 30 s there); --noprogress hides it.")
 
 
 def main(argv):
@@ -33,7 +37,7 @@ def main(argv):
     from tan_keras.evaluation import evaluate
 
     evaluate(FLAGS.records_dir, FLAGS.workspace, FLAGS.run_name, FLAGS.split, FLAGS.model,
-             FLAGS.init, FLAGS.max_videos)
+             FLAGS.init, FLAGS.max_videos, progress=FLAGS.progress)
 
 
 if __name__ == "__main__":

@@ -192,7 +192,8 @@ def run_quickstart(workspace, options: QuickstartOptions = QuickstartOptions(),
     results = {}
     with clock.stage("evaluate", "5 snippets x 10 views per test video, both models"):
         for model in ("two_stream", "tan"):
-            results[model] = evaluate(records_dir, workspace, RUN_NAMES[model], SPLIT)
+            results[model] = evaluate(records_dir, workspace, RUN_NAMES[model], SPLIT,
+                                      progress=verbose > 0)
 
     with clock.stage("report", "table, attention on the action snippets, plots, summary.json"):
         from tan_keras.evaluation.evaluate_stage import ATTENTION_FILENAME

@@ -59,10 +59,11 @@ def write_outputs(out_dir: Path, scored: dict, classes, run_settings: dict,
 
 def evaluate(records_dir, workspace, run_name: str | None = None, split: int | None = None,
              model: str | None = None, init: str | None = None,
-             max_videos: int | None = None, videos_per_batch: int = 4) -> dict:
+             max_videos: int | None = None, videos_per_batch: int = 4,
+             progress: bool = True) -> dict:
     """Evaluates a train_tan run on its split's test videos; returns results.json's dict.
 
-    Skips the work (and reads results.json) when this evaluation is done.
+    Skips the work (and reads results.json) when this evaluation is done; then no bar shows.
 
     Args:
       records_dir: the records the run was trained on.
@@ -73,6 +74,9 @@ def evaluate(records_dir, workspace, run_name: str | None = None, split: int | N
       model, init: narrow the search when `run_name` is None.
       max_videos: evaluate only the first N test videos.
       videos_per_batch: videos sent to the model at a time (each makes 10 views in the graph).
+      progress: show a bar of the test videos scored on stderr, "evaluate <run_name>", with
+        tqdm's estimate of the time left; also when stderr is a file (a cluster's log), redrawn
+        there every 30 s (`protocol.progress_bar`).
 
     The videos go to the model as uint8 frames; the model makes the 10 views and averages the
     scores in its graph (`tan_keras.models.preprocessed.evaluation_model`).
@@ -91,14 +95,15 @@ def evaluate(records_dir, workspace, run_name: str | None = None, split: int | N
         return json.loads((out_dir / RESULTS_FILENAME).read_text())
     network, run_settings, settings = load_trained_model(workspace, run_name, source)
     split = run_settings["split"] if split is None else int(split)
-    source.videos(split, "test")
+    num_videos = len(source.videos(split, "test"))
     from tan_keras.models.preprocessed import evaluation_model
 
     view_model = evaluation_model(network, settings.backbone,
                                  (source.frames.height, source.frames.width),
                                  run_settings["classes"], flow_planes=True)
-    scored = score_frame_batches(view_model, test_batches(source, split, settings,
-                                                          videos_per_batch), max_videos)
+    batches = test_batches(source, split, settings, videos_per_batch)
+    scored = score_frame_batches(view_model, batches, max_videos, progress,
+                                 f"evaluate {run_name}", num_videos)
     results = write_outputs(out_dir, scored, run_settings["classes"],
                             dict(run_settings, run_name=run_name, evaluated_split=split))
     stage_files.mark_done(out_dir, {"fused_top1": results["fused"]["top1"]})

@@ -21,6 +21,7 @@ from tan_keras.training.tan_stage import build_stage_model
 from tan_keras.training.workspace import FINAL_WEIGHTS, Workspace
 
 STREAMS = ("spatial", "temporal", "fused")
+FILE_REFRESH_S = 30.0  # the progress bar's redraw interval when stderr is not a terminal
 
 
 def load_trained_model(workspace, run_name: str, records_dir=None):
@@ -78,7 +79,9 @@ def _attention_layer(found: dict, stage_dir):
     return layer
 
 
-def score_frame_batches(view_model, batches, max_videos: int | None = None) -> dict:
+def score_frame_batches(view_model, batches, max_videos: int | None = None,
+                        progress: bool = False, description: str = "evaluate",
+                        num_videos: int | None = None) -> dict:
     """Runs a test-view model (`evaluation_model`) on batches of uint8 videos.
 
     Args:
@@ -86,11 +89,52 @@ def score_frame_batches(view_model, batches, max_videos: int | None = None) -> d
         [N, C] view-averaged probabilities and, for TAN, {'alpha', 'beta'} [N, T, T].
       batches: iterable of (frames dict, labels [N], video_ids [N]) (`data.eval_frames`).
       max_videos: stop after this many videos (None: all).
+      progress: show a tqdm bar of the scored videos on stderr, updated per batch, with the
+        elapsed time and tqdm's estimate of the time left (`progress_bar`).
+      description: the bar's label (evaluate passes "evaluate <run_name>").
+      num_videos: how many videos `batches` holds; the bar's total is the smaller of it and
+        `max_videos` (None for both: the bar counts without a total or an estimate).
 
     Returns:
       As `score_videos`.
     """
     columns = {name: [] for name in ("video_ids", "labels", *STREAMS, "alpha", "beta")}
+    totals = [n for n in (num_videos, max_videos) if n is not None]
+    bar = progress_bar(min(totals) if totals else None, description, progress)
+    try:
+        count = _score_into(columns, view_model, batches, max_videos, bar)
+    finally:
+        bar.close()
+    if not count:
+        raise IncompatibleInputError("Expected at least one test video. Received: none")
+    result = {"video_ids": np.array(columns["video_ids"]),
+              "labels": np.concatenate(columns["labels"]).astype(np.int64)}
+    for name in STREAMS + ("alpha", "beta"):
+        if columns[name]:
+            result[name] = np.concatenate(columns[name]).astype(np.float32)
+    return result
+
+
+def progress_bar(total: int | None, description: str, enabled: bool):
+    """A tqdm bar of test videos on stderr (a disabled one when not `enabled`).
+
+    It shows whenever `enabled`, also when stderr is a file rather than a terminal (tqdm's
+    `disable=None` would hide it there): the logs of long runs on a cluster are files, and their
+    readers want the estimate too. In a file it redraws at most every `FILE_REFRESH_S` seconds
+    (about 120 redraws an hour), so the log stays small; on a terminal, at tqdm's usual rate.
+    """
+    import sys
+
+    from tqdm import tqdm
+
+    terminal = getattr(sys.stderr, "isatty", lambda: False)()
+    interval = 0.1 if terminal else FILE_REFRESH_S
+    return tqdm(total=total, desc=description, unit="video", disable=not enabled,
+                mininterval=interval, dynamic_ncols=True, file=sys.stderr)
+
+
+def _score_into(columns: dict, view_model, batches, max_videos: int | None, bar) -> int:
+    """score_frame_batches' loop: appends each batch's outputs to `columns`; returns the count."""
     count = 0
     for inputs, labels, video_ids in batches:
         if max_videos is not None and count >= max_videos:
@@ -105,14 +149,8 @@ def score_frame_batches(view_model, batches, max_videos: int | None = None) -> d
         columns["video_ids"] += [v.decode() if isinstance(v, bytes) else str(v)
                                  for v in np.asarray(video_ids)[:keep]]
         count += keep
-    if not count:
-        raise IncompatibleInputError("Expected at least one test video. Received: none")
-    result = {"video_ids": np.array(columns["video_ids"]),
-              "labels": np.concatenate(columns["labels"]).astype(np.int64)}
-    for name in STREAMS + ("alpha", "beta"):
-        if columns[name]:
-            result[name] = np.concatenate(columns[name]).astype(np.float32)
-    return result
+        bar.update(keep)
+    return count
 
 
 def score_videos(model, videos, max_videos: int | None = None) -> dict:
