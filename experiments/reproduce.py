@@ -1,16 +1,21 @@
-r"""One command per table of the paper: run the missing stages, print measured beside published.
+r"""The paper's tables and figures: run the missing stages, print measured beside published.
 
-    python -m experiments.reproduce --table=1 --records_dir=records --workspace=ws \
+    python -m experiments.reproduce --table=all --records_dir=records --workspace=ws \
         --backbone=googlenet --imagenet_weights=inception_v1.ckpt --epochs=20
 
---records_dir holds one records directory per dataset (<records_dir>/ucf101,
-<records_dir>/hmdb51). Stages already done in --workspace are skipped. Tables go to
-<workspace>/tables/<table>.md and .json. The library function is
-`tan_keras.reproduction.reproduce`; docs/reproducing.md lists what each table runs.
+--table is 1-5, fig3, fig4 or all. --records_dir holds one records directory per dataset
+(<records_dir>/ucf101, <records_dir>/hmdb51). Stages already done in --workspace are read, not
+run again, and tables share the stages they have in common. Each table goes to
+<workspace>/tables/<table>.md and .json (and its figure files); --table=all also writes
+<workspace>/tables/report.md. One line per stage says which of how many runs and the time left.
+The library function is `tan_keras.reproduction.reproduce`; docs/reproducing.md lists what each
+table runs.
 """
 
 import json
 import os
+import shlex
+import sys
 
 from absl import flags
 
@@ -25,10 +30,11 @@ shared_flags.define_training_flags()
 shared_flags.define_model_flags(with_model=False)
 shared_flags.define_run_flags()
 flags.adopt_module_key_flags(shared_flags)
-flags.DEFINE_enum("table", None, list(choices.TABLES), "Which table or figure to reproduce.",
-                  required=True)
+flags.DEFINE_enum("table", None, list(choices.TABLES), "Which table or figure to reproduce "
+                  "(all: every one, and report.md).", required=True)
 flags.DEFINE_list("datasets", None, "Datasets to include (default: those with records).")
-flags.DEFINE_list("splits", None, "Table 2's splits (default: 1,2,3).")
+flags.DEFINE_list("splits", None, "Tables 2 and 5's splits (default: those of 1,2,3 that the "
+                  "records hold).")
 flags.DEFINE_list("mifs_scores", None, "TAN+ inputs: <dataset>:<split>=<score file.npz>.")
 
 
@@ -64,10 +70,15 @@ def main(argv):
                        shared_flags.training_settings(), FLAGS.datasets,
                        [int(s) for s in FLAGS.splits] if FLAGS.splits else None, mifs,
                        model_options=shared_flags.model_options(),
-                       run=shared_flags.run_options())
-    print(result["markdown"])
-    print(json.dumps(result["measured"], indent=2))
-    print(f"wrote {result['markdown_path']} and {result['json_path']}")
+                       run=shared_flags.run_options(),
+                       command=shlex.join(["python", "-m", "experiments.reproduce",
+                                           *sys.argv[1:]]))
+    if FLAGS.table == "all":
+        print(f"wrote {result['report_path']} (and each table's .md and .json beside it)")
+    else:
+        print(result["markdown"])
+        print(json.dumps(result["measured"], indent=2))
+        print(f"wrote {result['markdown_path']} and {result['json_path']}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ Subpackages:
     workspace layout, resumable epoch loop, optimizers, initialisation and placement on devices.
   evaluation: stage 3 (`evaluate`), the test protocol over a trained run, metrics, score files
     and late fusion.
-  reproduction: the paper's tables (`reproduce`) and its published numbers.
+  reproduction: the paper's Section 3, every table and figure (`reproduce`; 'all' also writes
+    report.md), with the published numbers beside ours.
   inference: a trained run as one video-to-scores model: export, load, predict, the figure.
 
 Modules:

@@ -26,7 +26,7 @@ OPTIMIZERS = ("sgd", "adam")
 LR_SCHEDULES = ("step", "constant")
 STRATEGIES = ("default", "mirrored", "multi_worker")
 INIT_KINDS = ("imagenet", "cnn", "tan")
-TABLES = ("1", "2", "3", "fig3")
+TABLES = ("1", "2", "3", "4", "5", "fig3", "fig4", "all")
 EXPORT_FORMATS = ("keras", "saved_model", "tflite")
 
 # The smallest square input S each backbone takes.

@@ -72,3 +72,31 @@ def train_and_evaluate_tiny(records: Path, workspace: Path) -> str:
                           run=QUIET)
     evaluate(records, workspace, stage_dir.name)
     return stage_dir.name
+
+
+HMDB_LAYOUT = {  # HMDB51 class -> (real clip, its split-1 code: 1 train, 2 test)
+    "brush_hair": [("hmdb51/brush_hair/April_09_brush_hair_u_nm_np1_ba_goo_0.avi", 1)],
+    **{name: [(f"ucf101/{ucf}/v_{ucf}_g08_c01.avi", 1), (f"ucf101/{ucf}/v_{ucf}_g01_c01.avi", 2)]
+       for name, ucf in (("crawl", "BabyCrawling"), ("punch", "Punch"), ("pushup", "PushUps"))},
+}
+
+
+def write_hmdb51_layout(shared_data: Path, folder: Path) -> tuple[Path, Path]:
+    """Real clips laid out as HMDB51: (video folder, official-format split folder).
+
+    The one real HMDB51 clip (brush_hair, train) and the six real UCF101 clips as three more
+    classes (the g08 clip trains, the g01 clip tests), as links in `<class>/<video>.avi`
+    folders; split 1 in `<class>_test_split1.txt` files, with the official trailing space.
+    """
+    videos, splits = folder / "hmdb51", folder / "testTrainMulti_7030_splits"
+    splits.mkdir(parents=True, exist_ok=True)
+    for name, clips in HMDB_LAYOUT.items():
+        (videos / name).mkdir(parents=True, exist_ok=True)
+        lines = []
+        for clip, code in clips:
+            link = videos / name / Path(clip).name
+            if not link.exists():
+                link.symlink_to(shared_data / "videos" / clip)
+            lines.append(f"{link.name} {code} \n")
+        (splits / f"{name}_test_split1.txt").write_text("".join(lines))
+    return videos, splits
