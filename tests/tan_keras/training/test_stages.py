@@ -1,5 +1,5 @@
 """The stage functions on records of the real UCF101 clips: pretrain_cnn -> train_tan -> evaluate
--> reproduce.
+(reproduce runs as typed in tests/experiments/test_reproduce_tables.py).
 
 Tiny settings (tiny backbone, 64 px, 3 snippets, 1 epoch): the figures are near chance; what is
 checked is that every file exists and holds what it claims, by recomputing it independently.
@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from tan_keras.evaluation import evaluate
-from tan_keras.reproduction import reproduce
 from tan_keras.training import Workspace, pretrain_cnn, train_tan
 from tests.helpers.tiny import QUIET, tiny_settings
 
@@ -119,21 +118,3 @@ def test_missing_and_incompatible_inputs_say_what_to_do(trained, tmp_path):
                                                                                  seed=9), run=QUIET)
     with pytest.raises(FileNotFoundError, match=r"Expected a manifest at .*build_records"):
         train_tan(tmp_path / "nothing", tmp_path, "tan", "imagenet", 1, SETTINGS)
-
-
-def test_reproduce_table1_end_to_end(trained, ucf_records_root):
-    """The issue's tiny command: --table=1 --backbone=tiny --image_size=64 --epochs=1."""
-    result = reproduce("1", ucf_records_root, trained["workspace"], SETTINGS, run=QUIET)
-    markdown = (trained["workspace"] / "tables" / "table1.md").read_text()
-    assert markdown == result["markdown"]
-    lines = markdown.splitlines()
-    assert "| pre-training | UCF101 TAN | UCF101 TAN+ |" in lines
-    cnn_top1 = 100 * trained["results"]["fused"]["top1"]
-    # The CNN-on-target row reuses the fixture's stages (skipped, not retrained).
-    assert f"| CNN on target | {cnn_top1:.1f} (92.0) | - (93.8) |" in lines
-    imagenet = result["measured"]["ucf101/imagenet"]
-    assert f"| ImageNet | {imagenet['fused']:.1f} (86.2) | - (91.8) |" in lines
-    stored = json.loads((trained["workspace"] / "tables" / "table1.json").read_text())
-    assert stored["measured"]["ucf101/cnn"]["fused"] == pytest.approx(cnn_top1, abs=0.01)
-    assert (Workspace(trained["workspace"]).eval_dir("ucf101_split1_tan_imagenet")
-            / "scores.npz").is_file()
