@@ -132,17 +132,24 @@ RUN_HELP = {
     "jit_compile": "TensorFlow: compile the train step with XLA. On JAX the train step is always "
                    "compiled with XLA.",
     "verbose": "Keras progress: 1 bar, 2 one line per epoch, 0 none.",
+    "run_eagerly": "Run the train step op by op, untraced (Keras' run_eagerly): for debugging, "
+                   "and for tiny runs, where tracing takes longer than the steps.",
 }
 
 
 def define_run_flags() -> None:
-    """How the stages run (`RunOptions`) but where: --mixed_precision, --jit_compile, --verbose
-    (--strategy is among the distribution flags)."""
+    """How the stages run (`RunOptions`) but where: --mixed_precision, --jit_compile, --verbose,
+    --run_eagerly (--strategy is among the distribution flags)."""
     defaults = RunOptions.defaults()
     flags.DEFINE_bool("mixed_precision", defaults["mixed_precision"], RUN_HELP["mixed_precision"])
     flags.DEFINE_bool("jit_compile", defaults["jit_compile"], RUN_HELP["jit_compile"])
     flags.DEFINE_integer("verbose", defaults["verbose"], RUN_HELP["verbose"])
     flags.register_validator("verbose", _checked_by(RunOptions, "verbose"))
+    flags.DEFINE_bool("run_eagerly", defaults["run_eagerly"], RUN_HELP["run_eagerly"])
+    flags.register_multi_flags_validator(
+        ["run_eagerly", "jit_compile"], lambda values: not (values["run_eagerly"]
+                                                           and values["jit_compile"]),
+        "--run_eagerly and --jit_compile exclude each other: the eager step is not compiled.")
 
 
 def _init_form(init) -> bool:

@@ -106,7 +106,7 @@ def pretrain_cnn(records_dir, workspace, stream: str = "rgb", split: int = 1,
         model.compile(optimizer=optimizers.make_optimizer(settings),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                       metrics=["sparse_categorical_accuracy"],
-                      jit_compile=runtime.train_step_jit(run.jit_compile))
+                      **runtime.compile_options(run))
         return model, classifier
 
     def batches(epoch, drop_remainder, input_context):

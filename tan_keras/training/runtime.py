@@ -63,11 +63,15 @@ def set_mixed_precision(enabled: bool) -> str:
     return policy
 
 
-def train_step_jit(jit_compile: bool) -> bool:
-    """`Model.compile(jit_compile=)` for a stage's train step.
+def compile_options(run) -> dict:
+    """`Model.compile`'s `jit_compile` and `run_eagerly` for a stage's train step (`RunOptions`).
 
     On TensorFlow, `jit_compile` chooses XLA over TensorFlow's own graph. On JAX the step is
-    always jitted: XLA is JAX's compiler, and without jit Keras runs the step op by op, compiling
-    each op on its own (the tiny TAN of the tests took about 20 s a step on the CPU that way).
+    always jitted unless `run_eagerly` asks otherwise: XLA is JAX's compiler, and without jit
+    Keras runs the step op by op, compiling each op on its own (the tiny TAN of the tests took
+    about 20 s a step on the CPU that way).
     """
-    return True if keras.backend.backend() == "jax" else bool(jit_compile)
+    if run.run_eagerly:
+        return {"jit_compile": False, "run_eagerly": True}
+    jit = True if keras.backend.backend() == "jax" else bool(run.jit_compile)
+    return {"jit_compile": jit, "run_eagerly": False}

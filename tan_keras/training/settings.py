@@ -208,8 +208,12 @@ class RunOptions(_Checked):
       mixed_precision: mixed_float16 on GPU, mixed_bfloat16 on CPU. settings.json records it: a
         resumed run keeps it.
       jit_compile: TensorFlow: compile the train step with XLA (on JAX it always is,
-        `runtime.train_step_jit`).
+        `runtime.compile_options`).
       verbose: Keras progress (1: a bar, 2: one line per epoch, 0: none).
+      run_eagerly: Keras' `run_eagerly`: the train step runs op by op, untraced. For debugging a
+        step, and for tiny runs, where tracing the step takes longer than the steps (the
+        project's tests of the commands use it). Not with `jit_compile`; on JAX every op
+        compiles on its own, which is slow.
 
     Example:
 
@@ -221,10 +225,18 @@ class RunOptions(_Checked):
     mixed_precision: bool = False
     jit_compile: bool = False
     verbose: int = 1
+    run_eagerly: bool = False
 
     _CHECKS = {
         "strategy": lambda n, v: _one_of(n, v, choices.STRATEGIES),
         "mixed_precision": lambda n, v: _one_of(n, v, (False, True)),
         "jit_compile": lambda n, v: _one_of(n, v, (False, True)),
         "verbose": lambda n, v: _one_of(n, v, (0, 1, 2)),
+        "run_eagerly": lambda n, v: _one_of(n, v, (False, True)),
     }
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.run_eagerly and self.jit_compile:
+            raise IncompatibleInputError("Expected at most one of run_eagerly and jit_compile. "
+                                         "Received: run_eagerly=True, jit_compile=True")

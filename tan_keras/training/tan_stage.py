@@ -148,7 +148,7 @@ def train_tan(records_dir, workspace, model: str = "tan", init: str = "imagenet"
         on_frames = training_model(network, settings.backbone,
                                    (source.frames.height, source.frames.width))
         compile_for_training(on_frames, optimizers.make_optimizer(settings),
-                             jit_compile=runtime.train_step_jit(run.jit_compile))
+                             **runtime.compile_options(run))
         return on_frames, network
 
     def batches(epoch, drop_remainder, input_context):

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from tests.helpers.commands import (TINY_MODEL, TINY_TRAINING, command_env, console_script,
-                                    output_of, problem_lines, python_module)
+from tests.helpers.commands import (EAGER, TINY_MODEL, TINY_TRAINING, command_env,
+                                    console_script, output_of, problem_lines, python_module)
 from tests.helpers.paths import REPO_ROOT
 
 COMMANDS = ("experiments.pretrain_cnn", "experiments.train_tan", "experiments.evaluate",
@@ -81,6 +81,10 @@ def test_a_bad_flag_value_is_refused_before_anything_is_written(ucf_records_root
                            f"--workspace={tmp_path / 'ws'}", "--backbone=tiny", "--init=tan:nope")
     assert_flag_error(result, r"flag --init=tan:nope: --init=tan:nope: nope does not exist")
     result = python_module("experiments.train_tan", f"--records_dir={records}",
+                           f"--workspace={tmp_path / 'ws'}", "--run_eagerly", "--jit_compile")
+    assert_flag_error(result, r"flags run_eagerly=True, jit_compile=True: --run_eagerly and "
+                              r"--jit_compile exclude each other")
+    result = python_module("experiments.train_tan", f"--records_dir={records}",
                            f"--workspace={tmp_path / 'ws'}", "--backbone=inception_v3",
                            "--image_size=75", "--imagenet_weights=w.h5")
     assert_flag_error(result, r".*Expected imagenet_weights to be the path of the TF-Slim "
@@ -141,7 +145,8 @@ def pretrained(ucf_records_root, tmp_path_factory):
     for stream in ("rgb", "flow"):
         result = python_module("experiments.pretrain_cnn",
                                f"--records_dir={ucf_records_root / 'ucf101'}",
-                               f"--workspace={workspace}", f"--stream={stream}", *TINY_TRAINING)
+                               f"--workspace={workspace}", f"--stream={stream}", *TINY_TRAINING,
+                               *EAGER)
         assert result.returncode == 0, output_of(result)
     return ucf_records_root / "ucf101", workspace
 
@@ -149,7 +154,8 @@ def pretrained(ucf_records_root, tmp_path_factory):
 @pytest.mark.slow
 def test_an_incompatible_checkpoint_is_one_line_and_the_corrected_run_trains(pretrained):
     records, workspace = pretrained
-    flags = [f"--records_dir={records}", f"--workspace={workspace}", "--init=cnn", *TINY_MODEL]
+    flags = [f"--records_dir={records}", f"--workspace={workspace}", "--init=cnn", *TINY_MODEL,
+             *EAGER]
     wrong_size = [f if f != "--image_size=32" else "--image_size=48" for f in TINY_TRAINING]
     result = python_module("experiments.train_tan", *flags, *wrong_size)
     assert_input_error(result, r"Incompatible checkpoint for --init=cnn: .*pretrain_cnn/"
@@ -170,9 +176,10 @@ def test_an_incompatible_checkpoint_is_one_line_and_the_corrected_run_trains(pre
 def test_a_start_without_a_finished_epoch_restarts_and_finished_work_refuses(pretrained):
     records, workspace = pretrained
     flags = [f"--records_dir={records}", f"--workspace={workspace}", "--init=cnn", *TINY_MODEL,
-             *TINY_TRAINING]
-    python_module("experiments.train_tan", *flags)  # the finished run (or done already)
+             *TINY_TRAINING, *EAGER]
     finished = workspace / "train_tan" / "ucf101_split1_tan_cnn"
+    if not (finished / "done.json").is_file():  # the test above trains it; run alone, train it
+        python_module("experiments.train_tan", *flags)
     # An earlier start of run "restarted" with seed 9 that died before its first epoch ended.
     started = workspace / "train_tan" / "restarted"
     started.mkdir()

@@ -18,8 +18,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from tests.helpers.commands import (TINY_MODEL, TINY_TRAINING, console_script, output_of,
-                                    problem_lines, python_module)
+from tests.helpers.commands import (EAGER, TINY_MODEL, TINY_TRAINING, console_script,
+                                    output_of, problem_lines, python_module)
 from tests.helpers.paths import REPO_ROOT
 from tests.helpers.real_records import write_hmdb51_layout
 
@@ -34,7 +34,7 @@ HMDB_BEST = "hmdb51_split1_tan_tan-ucf101_split1_tan_cnn"  # Table 2's HMDB51 ru
 
 def _reproduce(records, workspace, *flags):
     return python_module("experiments.reproduce", f"--records_dir={records}",
-                         f"--workspace={workspace}", *TINY_MODEL, *TINY_TRAINING, *flags)
+                         f"--workspace={workspace}", *TINY_MODEL, *TINY_TRAINING, *EAGER, *flags)
 
 
 def _stage_stamps(workspace) -> dict:

@@ -50,8 +50,9 @@ def test_flag_defaults_are_the_dataclasses_defaults(tmp_path):
 
 def test_preset_paper_with_explicit_flags_on_top(tmp_path):
     parsed = _parsed("experiments.pretrain_cnn", _records(tmp_path), "--preset=paper",
-                     "--epochs=3", "--noimagenet", "--mixed_precision", "--verbose=2")
+                     "--epochs=3", "--noimagenet", "--mixed_precision", "--verbose=2",
+                     "--run_eagerly")
     assert parsed["settings"] == TrainingSettings.preset("paper", epochs=3).to_dict()
     assert parsed["settings"]["epochs"] == 3 != PRESETS["paper"]["epochs"]
     assert parsed["run"] == {"strategy": "default", "mixed_precision": True,
-                             "jit_compile": False, "verbose": 2}
+                             "jit_compile": False, "verbose": 2, "run_eagerly": True}

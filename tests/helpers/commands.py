@@ -11,6 +11,10 @@ from tests.helpers.tiny import TINY_MODEL_FLAGS, tiny_flags
 # Tiny settings every training command of the tests shares (tests/helpers/tiny.py's, as flags).
 TINY_TRAINING = tiny_flags()
 TINY_MODEL = TINY_MODEL_FLAGS
+# For the tests of what the commands orchestrate (tables, the chain of stages, error lines): the
+# tiny train step untraced, 1.5 s a stage instead of 4. The compiled step is what the tests of
+# training itself run (resume equality, strategies, precision, JAX).
+EAGER = ["--run_eagerly"]
 
 
 def command_env(**extra) -> dict:

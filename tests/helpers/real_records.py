@@ -66,10 +66,10 @@ def train_and_evaluate_tiny(records: Path, workspace: Path) -> str:
     returns the run name (scores in workspace/evaluate/<run>/scores.npz)."""
     from tan_keras.evaluation import evaluate
     from tan_keras.training import train_tan
-    from tests.helpers.tiny import QUIET, TINY_MODEL, tiny_settings
+    from tests.helpers.tiny import QUIET_EAGER, TINY_MODEL, tiny_settings
 
     stage_dir = train_tan(records, workspace, settings=tiny_settings(), model_options=TINY_MODEL,
-                          run=QUIET)
+                          run=QUIET_EAGER)
     evaluate(records, workspace, stage_dir.name)
     return stage_dir.name
 

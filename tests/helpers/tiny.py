@@ -11,6 +11,7 @@ TINY_TRAINING = {"backbone": "tiny", "image_size": 32, "num_snippets": 3, "epoch
                  "batch_size": 3, "learning_rate": 0.01, "seed": 3}
 TINY_MODEL = ModelOptions(rnn_units=16, attention_units=8)
 QUIET = RunOptions(verbose=0)
+QUIET_EAGER = RunOptions(verbose=0, run_eagerly=True)  # untraced tiny steps: see commands.EAGER
 
 
 def tiny_settings(**overrides) -> TrainingSettings:

@@ -13,7 +13,7 @@ import pytest
 
 from tan_keras.evaluation import evaluate
 from tan_keras.training import Workspace, pretrain_cnn, train_tan
-from tests.helpers.tiny import QUIET, tiny_settings
+from tests.helpers.tiny import QUIET, QUIET_EAGER, tiny_settings
 
 pytestmark = pytest.mark.slow  # an end-to-end run: python -m pytest -m 'not slow' skips it
 
@@ -27,8 +27,8 @@ def trained(ucf_records_root, tmp_path_factory):
     records = ucf_records_root / "ucf101"
     workspace = tmp_path_factory.mktemp("workspace")
     for stream in ("rgb", "flow"):
-        pretrain_cnn(records, workspace, stream, 1, SETTINGS, run=QUIET)
-    stage_dir = train_tan(records, workspace, "tan", "cnn", 1, SETTINGS, run=QUIET)
+        pretrain_cnn(records, workspace, stream, 1, SETTINGS, run=QUIET_EAGER)
+    stage_dir = train_tan(records, workspace, "tan", "cnn", 1, SETTINGS, run=QUIET_EAGER)
     results = evaluate(records, workspace, stage_dir.name)
     return {"records": records, "workspace": workspace, "stage_dir": stage_dir,
             "results": results, "eval_dir": Workspace(workspace).eval_dir(stage_dir.name)}
