@@ -146,10 +146,14 @@ def define_run_flags() -> None:
     flags.DEFINE_integer("verbose", defaults["verbose"], RUN_HELP["verbose"])
     flags.register_validator("verbose", _checked_by(RunOptions, "verbose"))
     flags.DEFINE_bool("run_eagerly", defaults["run_eagerly"], RUN_HELP["run_eagerly"])
-    flags.register_multi_flags_validator(
-        ["run_eagerly", "jit_compile"], lambda values: not (values["run_eagerly"]
-                                                           and values["jit_compile"]),
-        "--run_eagerly and --jit_compile exclude each other: the eager step is not compiled.")
+    flags.register_multi_flags_validator(["run_eagerly", "jit_compile"], _eager_or_jit)
+
+
+def _eager_or_jit(values) -> bool:
+    if values["run_eagerly"] and values["jit_compile"]:
+        raise flags.ValidationError("--run_eagerly and --jit_compile exclude each other: the "
+                                    "eager step is not compiled.")
+    return True
 
 
 def _init_form(init) -> bool:

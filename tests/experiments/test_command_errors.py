@@ -81,7 +81,8 @@ def test_a_bad_flag_value_is_refused_before_anything_is_written(ucf_records_root
                            f"--workspace={tmp_path / 'ws'}", "--backbone=tiny", "--init=tan:nope")
     assert_flag_error(result, r"flag --init=tan:nope: --init=tan:nope: nope does not exist")
     result = python_module("experiments.train_tan", f"--records_dir={records}",
-                           f"--workspace={tmp_path / 'ws'}", "--run_eagerly", "--jit_compile")
+                           f"--workspace={tmp_path / 'ws'}", "--backbone=tiny", "--run_eagerly",
+                           "--jit_compile")
     assert_flag_error(result, r"flags run_eagerly=True, jit_compile=True: --run_eagerly and "
                               r"--jit_compile exclude each other")
     result = python_module("experiments.train_tan", f"--records_dir={records}",
