@@ -1,28 +1,40 @@
-"""The stages as a user types them, in subprocesses, on the real UCF101 clips, tiny settings.
+"""The commands as a user types them, in subprocesses, on real clips, with tiny settings.
 
-tan-build-records -> pretrain_cnn (rgb, flow) -> train_tan --init=cnn -> evaluate (no
---run_name) -> fuse_scores -> reproduce --table=1, which reuses the stages run by hand; then the
-build, train_tan and evaluate again, which skip the finished work (test_reproduce_tables runs
-every table, and reruns them on a finished workspace).
+Part 1, the stages by hand on the six real UCF101 clips: tan-build-records -> pretrain_cnn (rgb,
+flow) -> train_tan --init=cnn -> evaluate (no --run_name) -> fuse_scores; then the build,
+train_tan and evaluate again, which skip the finished work.
+
+Part 2, the paper's Section 3 on the same workspace: HMDB51 records that `tan-build-records
+--dataset=hmdb51` builds from the one real HMDB51 clip and the six UCF101 clips laid out as
+HMDB51 classes (tests/helpers/real_records.py, `HMDB_LAYOUT`); then `reproduce --table=1`, 2, 3,
+4, 5, fig3 and fig4 one after the other (Table 1 reuses the stages of part 1), a table named
+alone with a split the records lack (one error line), and `--table=all --splits=1,2`, which
+must train no stage again and says in its report why split 2 stays empty. The figures are
+checked against the runs' own results.json and scores.npz, read here independently. The
+accuracies of a tiny run mean nothing. One module, so that both parts share one records build
+and one workspace.
 """
 
+import csv
 import json
+import re
+import subprocess
 
 import numpy as np
 import pytest
 
 from tests.helpers.commands import (EAGER, TINY_MODEL, TINY_TRAINING, console_script,
-                                    output_of, python_module)
-from tests.helpers.real_records import write_ucf101_splits
+                                    output_of, problem_lines, python_module)
+from tests.helpers.paths import REPO_ROOT
+from tests.helpers.real_records import write_hmdb51_layout, write_ucf101_splits
 
 pytestmark = pytest.mark.slow  # an end-to-end run: python -m pytest -m 'not slow' skips it
 
 RUN = "ucf101_split1_tan_cnn"
 # The second pass reruns the build, one training stage and evaluate: pretrain_cnn skips by the
-# same code as train_tan, and test_reproduce_tables reruns every stage kind on a finished
-# workspace.
-SECOND_PASS_LEFT_OUT = ("experiments.pretrain_cnn", "experiments.fuse_scores",
-                        "experiments.reproduce")
+# same code as train_tan, and part 2 reruns every stage kind on a finished workspace.
+SECOND_PASS_LEFT_OUT = ("experiments.pretrain_cnn", "experiments.fuse_scores")
+PART1_STAGES = 4  # pretrain_cnn rgb and flow, train_tan --init=cnn, evaluate
 
 
 def _commands(shared_data, root):
@@ -39,9 +51,6 @@ def _commands(shared_data, root):
         ("experiments.evaluate", [*common, "--init=cnn"]),  # train_tan's flags, no --run_name
         ("experiments.fuse_scores", [*common, "--init=cnn", f"--scores={root / 'external.npz'}",
                                      "--weights=1,0.5", "--name=tan+external"]),
-        ("experiments.reproduce", ["--table=1", f"--records_dir={root / 'records'}",
-                                   f"--workspace={workspace}", *TINY_MODEL, *TINY_TRAINING,
-                                   *EAGER]),
     ]
 
 
@@ -93,7 +102,6 @@ def test_every_stage_wrote_its_outputs(session):
     assert (workspace / "train_tan" / RUN / "final.weights.h5").is_file()
     results = json.loads((workspace / "evaluate" / RUN / "results.json").read_text())
     assert results["run"]["run_name"] == RUN and results["num_videos"] == 3
-    assert (workspace / "tables" / "table1.md").is_file()
 
 
 def test_evaluate_found_the_run_that_train_tan_made(session):
@@ -123,16 +131,6 @@ def test_fuse_scores_is_the_weighted_sum_of_the_evaluated_and_the_external_score
     assert results["top1"] == pytest.approx(np.mean(expected[rows].argmax(1) == labels))
 
 
-def test_table1_reuses_the_cnn_run_and_adds_the_imagenet_row(session):
-    root, _ = session
-    table = json.loads((root / "ws" / "tables" / "table1.json").read_text())
-    cnn = json.loads((root / "ws" / "evaluate" / RUN / "results.json").read_text())
-    assert table["measured"]["ucf101/cnn"]["fused"] == pytest.approx(
-        100 * cnn["fused"]["top1"], abs=0.01)
-    assert table["measured"]["ucf101/imagenet"]["run_name"] == "ucf101_split1_tan_imagenet"
-    assert "| CNN on target |" in (root / "ws" / "tables" / "table1.md").read_text()
-
-
 def test_the_second_pass_skips_every_finished_stage(session):
     _, outputs = session
     second = outputs["second"]
@@ -143,3 +141,199 @@ def test_the_second_pass_skips_every_finished_stage(session):
     for command, stdout in stages:
         assert "is done; skipping." in stdout, (command, stdout[-2000:])
     assert "Epoch 1/1" not in "".join(stdout for _, stdout in second)
+
+
+# ---- Part 2: the paper's tables and figures on the same workspace ----------------------
+
+TABLES = ("1", "2", "3", "4", "5", "fig3", "fig4")
+STAGE_FOLDERS = ("pretrain_cnn", "train_tan", "evaluate")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+UCF_TAN, HMDB_TAN = RUN, "hmdb51_split1_tan_cnn"
+HMDB_BEST = "hmdb51_split1_tan_tan-ucf101_split1_tan_cnn"  # Table 2's HMDB51 run
+
+
+def _reproduce(records, workspace, *flags):
+    return python_module("experiments.reproduce", f"--records_dir={records}",
+                         f"--workspace={workspace}", *TINY_MODEL, *TINY_TRAINING, *EAGER, *flags)
+
+
+def _stage_stamps(workspace) -> dict:
+    """{stage folder: its done.json's modification time} of every finished stage."""
+    return {str(done.parent.relative_to(workspace)): done.stat().st_mtime_ns
+            for folder in STAGE_FOLDERS for done in (workspace / folder).glob("*/done.json")}
+
+
+@pytest.fixture(scope="module")
+def reproduced(session, shared_data):
+    """Part 2 on part 1's workspace and records folder, with HMDB51 records added."""
+    root, _ = session
+    records, workspace = root / "records", root / "ws"
+    part1 = _stage_stamps(workspace)
+    videos, splits = write_hmdb51_layout(shared_data, root / "hmdb51_clips")
+    build = console_script("tan-build-records", "--dataset=hmdb51", f"--video_dir={videos}",
+                           f"--splits_dir={splits}", f"--output_dir={records / 'hmdb51'}",
+                           "--positions=3", "--frame_size=80x60", "--noprogress")
+    assert build.returncode == 0, output_of(build)
+    out = {"tables": {}}
+    for table in TABLES:
+        result = _reproduce(records, workspace, f"--table={table}")
+        assert result.returncode == 0, f"--table={table}\n{output_of(result)}"
+        out["tables"][table] = result.stdout
+    out["stamps"] = _stage_stamps(workspace)
+    out["named_missing_split"] = _reproduce(records, workspace, "--table=2", "--splits=1,2")
+    every = _reproduce(records, workspace, "--table=all", "--splits=1,2")
+    assert every.returncode == 0, output_of(every)
+    out["all"] = every.stdout
+    out["stamps_after_all"] = _stage_stamps(workspace)
+    return {"records": records, "workspace": workspace, "part1": part1, **out}
+
+
+def _results(reproduced, run_name) -> dict:
+    return json.loads((reproduced["workspace"] / "evaluate" / run_name /
+                       "results.json").read_text())
+
+
+def _top1(reproduced, run_name, stream="fused") -> str:
+    return f"{100 * _results(reproduced, run_name)[stream]['top1']:.1f}"
+
+
+def _stage_counts(stdout) -> tuple[int, int]:
+    """(stages in the plan, stages run now) from reproduce's last progress line."""
+    found = re.search(r"reproduce: (\d+) stages: (\d+) run now", stdout)
+    assert found, stdout[-3000:]
+    return int(found.group(1)), int(found.group(2))
+
+
+def test_table1_reuses_part1s_stages_and_adds_both_datasets_and_the_transfer_rows(reproduced):
+    lines = reproduced["tables"]["1"].splitlines()
+    assert "| pre-training | HMDB51 TAN | HMDB51 TAN+ | UCF101 TAN | UCF101 TAN+ |" in lines
+    assert (f"| CNN on target | {_top1(reproduced, HMDB_TAN)} (68.6) | - (73.0) | "
+            f"{_top1(reproduced, UCF_TAN)} (92.0) | - (93.8) |") in lines
+    assert (f"| TAN on UCF101 | {_top1(reproduced, HMDB_BEST)} (70.2) | - (73.9) | - (-) | "
+            "- (-) |") in lines
+    assert "- TAN+ needs MIFS scores (`mifs_scores`); none given for ucf101:1, hmdb51:1, so those " \
+           "TAN+ cells are empty." in lines
+
+
+def test_table2_uses_the_best_setting_of_table1(reproduced):
+    lines = reproduced["tables"]["2"].splitlines()
+    hmdb, ucf = _top1(reproduced, HMDB_BEST), _top1(reproduced, UCF_TAN)
+    assert "| dataset | split 1 | mean |" in lines
+    assert f"| HMDB51 | {hmdb} (73.9) | {hmdb} (72.5) |" in lines
+    assert f"| UCF101 | {ucf} (93.8) | {ucf} (94.1) |" in lines
+
+
+def test_table3_is_hmdb51_two_stream_against_tan(reproduced):
+    lines = reproduced["tables"]["3"].splitlines()
+    two_stream = "hmdb51_split1_two_stream_cnn"
+    cells = [_top1(reproduced, two_stream, s) for s in ("spatial", "temporal", "fused")]
+    assert (f"| two-stream CNN + LSTM | {cells[0]} (46.2) | {cells[1]} (50.3) | "
+            f"{cells[2]} (58.4) |") in lines
+
+
+def test_table4_runs_spatial_attention_with_and_without_cnn_pretraining(reproduced):
+    lines = reproduced["tables"]["4"].splitlines()
+    assert "| Soft attention [17], published (not run here) | - (41.3) | - (-) |" in lines
+    sa = [_top1(reproduced, f"{d}_split1_spatial_attention_imagenet") for d in ("hmdb51", "ucf101")]
+    sa_cnn = [_top1(reproduced, f"{d}_split1_spatial_attention_cnn") for d in ("hmdb51", "ucf101")]
+    assert f"| Spatial attention (SA) | {sa[0]} (-) | {sa[1]} (81.95) |" in lines
+    assert f"| SA + pre-train CNN | {sa_cnn[0]} (-) | {sa_cnn[1]} (88.47) |" in lines
+
+
+def test_table5_puts_the_mean_of_table2_among_the_published_rows(reproduced):
+    lines = reproduced["tables"]["5"].splitlines()
+    assert "| TSN (Inception-BN) [23], published | - (69.4) | - (94.2) |" in lines
+    hmdb, ucf = _top1(reproduced, HMDB_BEST), _top1(reproduced, UCF_TAN)
+    assert f"| Ours (TAN, the mean of Table 2) | {hmdb} (72.5) | {ucf} (94.1) |" in lines
+
+
+def test_fig3_draws_every_fusion_method(reproduced):
+    tables = reproduced["workspace"] / "tables"
+    assert (tables / "fig3.png").read_bytes().startswith(PNG_SIGNATURE)
+    stored = json.loads((tables / "fig3.json").read_text())["measured"]
+    assert set(stored) == {"fc_fusion", "branch_selection", "bs_l2", "two_stream",
+                           "spatial_attention", "tan"}
+    fc = _results(reproduced, "ucf101_split1_fc_fusion_cnn")
+    assert stored["fc_fusion"]["fused"] == pytest.approx(100 * fc["fused"]["top1"], abs=0.01)
+
+
+def test_fig4_per_class_accuracies_agree_with_the_score_files(reproduced):
+    """fig4.csv against accuracies recomputed here from the two runs' scores.npz."""
+    tables, evaluated = reproduced["workspace"] / "tables", reproduced["workspace"] / "evaluate"
+    assert (tables / "fig4.png").read_bytes().startswith(PNG_SIGNATURE)
+    accuracy = {}
+    for model in ("two_stream", "tan"):
+        with np.load(evaluated / f"ucf101_split1_{model}_cnn" / "scores.npz") as scores:
+            correct = scores["fused"].argmax(1) == scores["labels"]
+            accuracy[model] = {str(scores["classes"][c]): 100 * correct[scores["labels"] == c].mean()
+                               for c in np.unique(scores["labels"])}
+    with open(tables / "fig4.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert sorted(row["class"] for row in rows) == sorted(accuracy["tan"])
+    for row in rows:
+        assert float(row["two_stream"]) == pytest.approx(accuracy["two_stream"][row["class"]], abs=0.01)
+        assert float(row["tan"]) == pytest.approx(accuracy["tan"][row["class"]], abs=0.01)
+    gains = [float(row["improvement"]) for row in rows]
+    assert gains == sorted(gains, reverse=True)
+
+
+def test_each_table_shows_which_stage_of_how_many_and_the_time_left(reproduced):
+    first = reproduced["tables"]["1"]
+    planned, run_now = _stage_counts(first)
+    assert f"reproduce: stage 1 of {planned}, train_tan ucf101 split 1 tan --init=imagenet (" \
+        in first
+    assert f"stage 3 of {planned}, pretrain_cnn ucf101 split 1 rgb: done before; reading it." \
+        in first  # part 1 ran it by hand
+    assert "the estimate comes after the first stage" in first
+    assert re.search(rf"stage {planned} of {planned}, evaluate .*; about \d+ s left\)", first)
+    assert run_now == planned - PART1_STAGES
+
+
+def test_tables_share_their_stages_and_all_trains_none_again(reproduced):
+    run_now = [_stage_counts(stdout)[1] for stdout in reproduced["tables"].values()]
+    planned_all, run_by_all = _stage_counts(reproduced["all"])
+    # Part 1 ran 4 of the stages by hand; the tables, one by one, ran each other stage of 'all'
+    # exactly once between them, and left part 1's as they were.
+    assert len(reproduced["part1"]) == PART1_STAGES
+    assert PART1_STAGES + sum(run_now) == planned_all == len(reproduced["stamps"])
+    assert all(reproduced["stamps"][stage] == stamp
+               for stage, stamp in reproduced["part1"].items())
+    assert run_by_all == 0 and reproduced["stamps_after_all"] == reproduced["stamps"]
+    assert "Epoch 1/1" not in reproduced["all"]
+
+
+def test_a_table_named_alone_refuses_a_split_the_records_lack(reproduced):
+    result = reproduced["named_missing_split"]
+    assert result.returncode == 2, output_of(result)
+    problem = problem_lines(result.stderr)
+    assert len(problem) == 1 and problem[0].startswith("error: "), result.stderr[-2000:]
+    assert "manifest.json" in problem[0] and "split=2" in problem[0], problem
+
+
+def test_all_says_what_it_could_not_fill_and_why(reproduced):
+    report = (reproduced["workspace"] / "tables" / "report.md").read_text()
+    assert re.search(r"ucf101 split 2 tan --init=cnn: not filled: .*split=2", report), report
+    ucf = _top1(reproduced, RUN)
+    assert "| dataset | split 1 | split 2 | mean |" in report
+    assert f"| UCF101 | {ucf} (93.8) | - (94.5) | {ucf} (94.1) |" in report
+    assert "Ours is the mean of split(s) 1, 2; the paper's of splits 1-3." in report
+
+
+def test_the_report_holds_section_3_with_the_settings_and_the_commit(reproduced):
+    tables = reproduced["workspace"] / "tables"
+    report = (tables / "report.md").read_text()
+    headings = [line for line in report.splitlines() if line.startswith("## ")]
+    assert headings == ["## The run", "## 3.3 Pre-training", "## 3.4 Evaluation of TAN",
+                        "## 3.5 Comparison with the state of the art"]
+    for title in ("### Table 1.", "### Table 2.", "### Table 3.", "### Table 4.", "### Table 5.",
+                  "### Fig. 3.", "### Fig. 4."):
+        assert title in report, title
+    assert "![Fig. 3." in report and "(fig3.png)" in report and "(fig4.png)" in report
+    assert "backbone=tiny" in report and "image_size=32" in report
+    assert "HMDB51 at " in report and "4 classes" in report
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                          text=True)
+    if head.returncode == 0:  # a checkout; an unpacked source tree has no commit to name
+        assert f"at commit {head.stdout.strip()[:12]}" in report
+    assert "python -m experiments.reproduce --records_dir=" in report
+    assert f"wrote {tables / 'report.md'}" in reproduced["all"]

@@ -1,5 +1,5 @@
 """The stage functions on records of the real UCF101 clips: pretrain_cnn -> train_tan -> evaluate
-(reproduce runs as typed in tests/experiments/test_reproduce_tables.py).
+(reproduce runs as typed in tests/experiments/test_commands_end_to_end.py).
 
 Tiny settings (tiny backbone, 64 px, 3 snippets, 1 epoch): the figures are near chance; what is
 checked is that every file exists and holds what it claims, by recomputing it independently.
