@@ -1,7 +1,9 @@
 """The paper's evaluation: the 5-snippet x 10-view protocol, metrics, score files, late fusion.
 
-  evaluate(records_dir, workspace, run_name=None, ...): stage 3, writes evaluate/<run_name>/.
-  score_frame_batches(view_model, batches): the protocol in the graph, on uint8 videos.
+  evaluate(records_dir, workspace, run_name=None, ..., progress=True): stage 3, writes
+    evaluate/<run_name>/, with a progress bar over the test videos.
+  score_frame_batches(view_model, batches, ..., progress=False): the protocol in the graph, on
+    uint8 videos.
   score_videos(model, videos): the protocol on a float model and `tan_keras.data.eval_dataset`.
   fuse(score_specs, weights): late fusion of score files (TAN+), and write_fusion.
   save_scores / load_scores: the per-video score file.
