@@ -3,7 +3,8 @@
 `check_layer` builds a layer, then checks: output shapes, weight count, the config round-trip,
 the `.keras` save/load round-trip, one training step, and (optionally) one numeric case.
 `check_model` does the same for a whole model: output shapes, the config and `.keras`
-round-trips, and one training step that changes the weights.
+round-trips, and one training step that changes the weights. Both save through
+`check_keras_round_trip`, which the tests of weightless layers with dict inputs call directly.
 Backend-agnostic: no TensorFlow import.
 """
 
@@ -53,6 +54,16 @@ def _assert_one_training_step(model, inputs, targets):
         assert any(not np.allclose(b, a) for b, a in zip(before, after)), "no weight changed"
 
 
+def check_keras_round_trip(model: keras.Model, inputs, path: Path, atol: float = 1e-5):
+    """Saves `model` to the `.keras` file `path`, loads it, and checks that the loaded model gives
+    the model's outputs on `inputs` (an array, a list or a dict of arrays, with a batch axis);
+    returns the loaded model for further checks (e.g. the class of a layer)."""
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    _assert_all_close(_numpy(loaded(inputs)), _numpy(model(inputs)), atol, ".keras round-trip")
+    return loaded
+
+
 def check_layer(make_layer, inputs, expected_shapes, expected_num_weights: int, tmp_path: Path,
                 call_kwargs: dict | None = None, numeric_case=None, atol: float = 1e-5):
     """Runs the six checks and returns the layer's outputs (NumPy) on `inputs`.
@@ -86,12 +97,9 @@ def check_layer(make_layer, inputs, expected_shapes, expected_num_weights: int, 
     _assert_all_close(_numpy(clone(inputs, **call_kwargs)), outputs, atol, "config round-trip")
     # 4. .keras save/load round-trip inside a functional model.
     model = _functional_model(make_layer(), inputs, call_kwargs)
-    path = tmp_path / f"{layer.__class__.__name__}.keras"
-    model.save(path)
-    loaded = keras.saving.load_model(path)
     model_inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-    _assert_all_close(_numpy(loaded(model_inputs)), _numpy(model(model_inputs)), atol,
-                      ".keras round-trip")
+    check_keras_round_trip(model, model_inputs, tmp_path / f"{layer.__class__.__name__}.keras",
+                           atol)
     # 5. One training step changes the weights and gives a finite loss.
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss=["mse"] * len(outputs))
     rng = np.random.default_rng(0)
@@ -146,10 +154,7 @@ def check_model(model: keras.Model, inputs, targets, tmp_path: Path, expected_sh
     _assert_all_close(_numpy(clone(inputs)), got, atol, "config round-trip")
     # 3. .keras round-trip.
     if keras_file:
-        path = tmp_path / f"{model.name}.keras"
-        model.save(path)
-        loaded = keras.saving.load_model(path)
-        _assert_all_close(_numpy(loaded(inputs)), got, atol, ".keras round-trip")
+        check_keras_round_trip(model, inputs, tmp_path / f"{model.name}.keras", atol)
     # 4. One training step.
     if targets is not None:
         if compile_model is None:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from tan_keras.layers import ClipPreprocessing, TestViews
+from tests.helpers.layer_checks import check_keras_round_trip
 from tests.tan_keras.layers.test_clip_preprocessing import B, H, S, T, W, _clips, reference_streams
 
 pytestmark = pytest.mark.backend_agnostic  # also run on JAX by tests/test_jax_backend.py
@@ -61,15 +62,10 @@ def test_output_shapes_config_and_keras_round_trip(tmp_path):
     assert {name: tuple(value.shape) for name, value in outputs.items()} == {
         "rgb": (None, T, S, S, 3), "flow": (None, T, S, S, 3)}
     model = keras.Model(inputs, outputs)
-    path = tmp_path / "views.keras"
-    model.save(path)
     rgb, flow = _clips(3)
-    loaded = keras.saving.load_model(path)
+    loaded = check_keras_round_trip(model, {"rgb": rgb, "flow": flow}, tmp_path / "views.keras",
+                                    atol=1e-6)
     assert type(loaded.get_layer("test_views")) is TestViews
-    got, want = _numpy(loaded({"rgb": rgb, "flow": flow})), _numpy(model({"rgb": rgb,
-                                                                          "flow": flow}))
-    for name in ("rgb", "flow"):
-        np.testing.assert_allclose(got[name], want[name], atol=1e-6)
 
 
 def _as_former_clip_preprocessing(path, layer_name):
