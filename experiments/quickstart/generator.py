@@ -79,8 +79,11 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from tan_keras.presets import ARCHITECTURES
+
 CLASS_NAMES = ("Ring", "Square", "Triangle", "Diamond", "Bars")
-NUM_SEGMENTS = 5  # T, the segments of a video (and the snippets the model reads).
+# T, the segments of a video (and the snippets the model reads): the "quickstart" preset's.
+NUM_SEGMENTS = ARCHITECTURES["quickstart"].num_snippets
 FRAME_SIZE = 64
 FPS = 25.0
 SIDECAR_FILENAME = "actions.json"

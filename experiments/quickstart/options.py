@@ -3,11 +3,16 @@
 import dataclasses
 
 from tan_keras import choices
+from tan_keras.presets import ARCHITECTURES, OPTIMISATIONS
+
+_MODEL = ARCHITECTURES["quickstart"]
+_TRAINING = OPTIMISATIONS["quickstart"]
 
 
 @dataclasses.dataclass(frozen=True)
 class QuickstartOptions:
-    """Sizes of a quickstart run.
+    """Sizes of a quickstart run. The model's sizes and the training are the "quickstart" preset
+    of `tan_keras.presets`.
 
     Attributes:
       train_videos_per_class, test_videos_per_class: videos generated per class.
@@ -33,18 +38,18 @@ class QuickstartOptions:
     test_videos_per_class: int = 12
     frames_per_segment: int = 10
     positions_per_segment: int = 3
-    image_size: int = 32
-    epochs: int = 25
-    batch_size: int = 16
-    learning_rate: float = 0.003
-    optimizer: str = "adam"
-    lr_schedule: str = "constant"
-    momentum: float = 0.9
-    weight_decay: float = 0.0
-    rnn_units: int = 64
-    attention_units: int = 32
-    dropout: float = 0.2
-    seed: int = 0
+    image_size: int = _MODEL.image_size
+    epochs: int = _TRAINING.epochs
+    batch_size: int = _TRAINING.batch_size
+    learning_rate: float = _TRAINING.learning_rate
+    optimizer: str = _TRAINING.optimizer
+    lr_schedule: str = _TRAINING.lr_schedule
+    momentum: float = _TRAINING.momentum
+    weight_decay: float = _TRAINING.weight_decay
+    rnn_units: int = _MODEL.rnn_units
+    attention_units: int = _MODEL.attention_units
+    dropout: float = _MODEL.dropout
+    seed: int = _TRAINING.seed
     num_workers: int = 2
 
     def __post_init__(self):

@@ -11,6 +11,9 @@ on 'fused' to the two branch losses for these models, because their fusion has w
 
 import keras
 
+from tan_keras.models.network import TwoStreamNetwork, network_builder
+from tan_keras.presets import PAPER
+
 from tan_keras.layers import GatedFusion
 from tan_keras.models import streams
 
@@ -42,9 +45,11 @@ def _joint_features(last, dropout):
     return joint
 
 
-def build_fc_fusion(num_classes: int, backbone: str = "googlenet", num_snippets: int = 5,
-                    image_size: int = 224, rnn: str = "lstm", rnn_units: int = 512,
-                    dropout: float = 0.5, backbone_weights=None,
+@network_builder("fc_fusion")
+def build_fc_fusion(num_classes: int, backbone: str = PAPER.backbone,
+                    num_snippets: int = PAPER.num_snippets, image_size: int = PAPER.image_size,
+                    rnn: str = PAPER.rnn, rnn_units: int = PAPER.rnn_units,
+                    dropout: float = PAPER.dropout, backbone_weights=None,
                     name: str = "fc_fusion") -> keras.Model:
     """FC fusion (Fig. 3): a fully connected layer over both streams' last recurrent outputs.
 
@@ -58,7 +63,7 @@ def build_fc_fusion(num_classes: int, backbone: str = "googlenet", num_snippets:
                                         rnn_units, dropout, backbone_weights)
     fused = keras.layers.Dense(num_classes, activation="softmax", name=FUSED_CLASSIFIER,
                                dtype="float32")(_joint_features(last, dropout))
-    return keras.Model(inputs, dict(logits, fused=fused), name=name)
+    return TwoStreamNetwork(inputs, dict(logits, fused=fused), name=name)
 
 
 def _branch_selection(num_classes, backbone, num_snippets, image_size, rnn, rnn_units, dropout,
@@ -71,13 +76,15 @@ def _branch_selection(num_classes, backbone, num_snippets, image_size, rnn, rnn_
     p_spatial = keras.layers.Softmax(name="spatial_softmax", dtype="float32")(logits["spatial"])
     p_temporal = keras.layers.Softmax(name="temporal_softmax", dtype="float32")(logits["temporal"])
     fused = GatedFusion(name="gated_fusion", dtype="float32")([gate, p_spatial, p_temporal])
-    return keras.Model(inputs, dict(logits, fused=fused), name=name)
+    return TwoStreamNetwork(inputs, dict(logits, fused=fused), name=name)
 
 
-def build_branch_selection(num_classes: int, backbone: str = "googlenet", num_snippets: int = 5,
-                           image_size: int = 224, rnn: str = "lstm", rnn_units: int = 512,
-                           dropout: float = 0.5, backbone_weights=None,
-                           name: str = "branch_selection") -> keras.Model:
+@network_builder("branch_selection")
+def build_branch_selection(num_classes: int, backbone: str = PAPER.backbone,
+                           num_snippets: int = PAPER.num_snippets,
+                           image_size: int = PAPER.image_size, rnn: str = PAPER.rnn,
+                           rnn_units: int = PAPER.rnn_units, dropout: float = PAPER.dropout,
+                           backbone_weights=None, name: str = "branch_selection") -> keras.Model:
     """Branch selection, BS (Fig. 3): a per-clip gate chooses how much to trust each branch.
 
     Our reading: gate [B, 2] = softmax(Dense_2(concat(h_T, g_T))) ('branch_gate');
@@ -90,9 +97,11 @@ def build_branch_selection(num_classes: int, backbone: str = "googlenet", num_sn
                              dropout, backbone_weights, gate_l2=0.0, name=name)
 
 
-def build_bs_l2(num_classes: int, backbone: str = "googlenet", num_snippets: int = 5,
-                image_size: int = 224, rnn: str = "lstm", rnn_units: int = 512,
-                dropout: float = 0.5, backbone_weights=None, gate_l2: float = 0.1,
+@network_builder("bs_l2")
+def build_bs_l2(num_classes: int, backbone: str = PAPER.backbone,
+                num_snippets: int = PAPER.num_snippets, image_size: int = PAPER.image_size,
+                rnn: str = PAPER.rnn, rnn_units: int = PAPER.rnn_units,
+                dropout: float = PAPER.dropout, backbone_weights=None, gate_l2: float = 0.1,
                 name: str = "bs_l2") -> keras.Model:
     """BS + L2 (Fig. 3): branch selection with an L2 penalty on the gate.
 

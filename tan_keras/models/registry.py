@@ -27,13 +27,23 @@ def _accepted_args(builder) -> set[str]:
     return set(inspect.signature(builder).parameters) - {"num_classes"}
 
 
-def build_model(name: str, num_classes: int, **kwargs) -> keras.Model:
+def build_model(name: str, num_classes: int, drop_unused: bool = False,
+                **kwargs) -> keras.Model:
     """Builds the model `name` ('tan', 'two_stream', 'fc_fusion', 'branch_selection',
     'bs_l2', 'spatial_attention') with `num_classes` classes.
 
-    Keyword arguments go to the builder. One script can pass the same settings to every model:
-    an argument that some other model takes but this one does not (e.g. `attention_units` for
-    'two_stream', `gate_l2` for 'tan') is dropped; one that no model takes is an error.
+    Keyword arguments go to the builder; the sizes it is not given are the "paper" preset's
+    (`tan_keras.presets`). An argument that the model does not take is an error, unless the call
+    says to drop it: a script that passes the same sizes to every model (`attention_units` also
+    to 'two_stream', say) passes `drop_unused=True`. An argument that no model takes is an error
+    either way.
+
+    Example:
+
+    >>> model = build_model("two_stream", 5, backbone="tiny", num_snippets=3, image_size=32,
+    ...                     rnn_units=8, attention_units=4, drop_unused=True)
+    >>> "attention_units" in model.get_config()
+    False
     """
     if name not in BUILDERS:
         raise ValueError(f"Expected model name in {available_models()}. Received: name={name!r}")
@@ -42,4 +52,9 @@ def build_model(name: str, num_classes: int, **kwargs) -> keras.Model:
     if unknown:
         raise ValueError(f"Expected model arguments among {sorted(known)}. Received: {unknown}")
     accepted = _accepted_args(BUILDERS[name])
+    unused = sorted(set(kwargs) - accepted)
+    if unused and not drop_unused:
+        raise ValueError(f"Expected arguments of model {name!r} among {sorted(accepted)}. "
+                         f"Received: {unused}, which only other models take (pass "
+                         "drop_unused=True to leave them out)")
     return BUILDERS[name](num_classes, **{k: v for k, v in kwargs.items() if k in accepted})

@@ -2,6 +2,9 @@
 
 import keras
 
+from tan_keras.models.network import TwoStreamNetwork, network_builder
+from tan_keras.presets import PAPER
+
 from tan_keras.backbones import build_backbone
 from tan_keras.layers import FoldSnippets, SpatialAttentionPooling, UnfoldSnippets
 from tan_keras.models import streams
@@ -23,10 +26,14 @@ def feature_map_backbone(backbone: str, image_size: int, weights, name: str) -> 
                      f"Received: layers={[layer.name for layer in full.layers]}")
 
 
-def build_spatial_attention(num_classes: int, backbone: str = "googlenet", num_snippets: int = 5,
-                            image_size: int = 224, rnn: str = "lstm", rnn_units: int = 512,
-                            attention_units: int = 256, dropout: float = 0.5,
-                            backbone_weights=None, name: str = "spatial_attention") -> keras.Model:
+@network_builder("spatial_attention")
+def build_spatial_attention(num_classes: int, backbone: str = PAPER.backbone,
+                            num_snippets: int = PAPER.num_snippets,
+                            image_size: int = PAPER.image_size, rnn: str = PAPER.rnn,
+                            rnn_units: int = PAPER.rnn_units,
+                            attention_units: int = PAPER.attention_units,
+                            dropout: float = PAPER.dropout, backbone_weights=None,
+                            name: str = "spatial_attention") -> keras.Model:
     """Spatial attention, SA (Table 4; "attention weights on the spatial domain").
 
     Our reading: the two-stream CNN + LSTM model in which each frame's global average pooling
@@ -62,4 +69,4 @@ def build_spatial_attention(num_classes: int, backbone: str = "googlenet", num_s
         logits[branch] = streams.classifier(streams.last_step(outputs, f"{branch}_last"),
                                             num_classes, branch, dropout)
     outputs = dict(logits, fused=streams.average_fusion(logits["spatial"], logits["temporal"]))
-    return keras.Model(inputs, outputs, name=name)
+    return TwoStreamNetwork(inputs, outputs, name=name)

@@ -2,16 +2,21 @@
 
 import keras
 
+from tan_keras.models.network import TwoStreamNetwork, network_builder
+from tan_keras.presets import PAPER
+
 from tan_keras.layers import TemporalAttention
 from tan_keras.models import streams
 
 ATTENTION_LAYER = "temporal_attention"
 
 
-def build_tan(num_classes: int, backbone: str = "googlenet", num_snippets: int = 5,
-              image_size: int = 224, rnn: str = "lstm", rnn_units: int = 512,
-              attention_units: int = 256, dropout: float = 0.5, backbone_weights=None,
-              attention_layer: TemporalAttention | None = None,
+@network_builder("tan")
+def build_tan(num_classes: int, backbone: str = PAPER.backbone,
+              num_snippets: int = PAPER.num_snippets, image_size: int = PAPER.image_size,
+              rnn: str = PAPER.rnn, rnn_units: int = PAPER.rnn_units,
+              attention_units: int = PAPER.attention_units, dropout: float = PAPER.dropout,
+              backbone_weights=None, attention_layer: TemporalAttention | None = None,
               name: str = "tan") -> keras.Model:
     """Builds TAN as a functional `keras.Model`.
 
@@ -66,4 +71,4 @@ def build_tan(num_classes: int, backbone: str = "googlenet", num_snippets: int =
                                   "temporal", dropout)
     outputs = {"spatial": spatial, "temporal": temporal,
                "fused": streams.average_fusion(spatial, temporal)}
-    return keras.Model(inputs, outputs, name=name)
+    return TwoStreamNetwork(inputs, outputs, name=name)

@@ -2,12 +2,17 @@
 
 import keras
 
+from tan_keras.models.network import TwoStreamNetwork, network_builder
+from tan_keras.presets import PAPER
+
 from tan_keras.models import streams
 
 
-def build_two_stream(num_classes: int, backbone: str = "googlenet", num_snippets: int = 5,
-                     image_size: int = 224, rnn: str = "lstm", rnn_units: int = 512,
-                     dropout: float = 0.5, backbone_weights=None,
+@network_builder("two_stream")
+def build_two_stream(num_classes: int, backbone: str = PAPER.backbone,
+                     num_snippets: int = PAPER.num_snippets, image_size: int = PAPER.image_size,
+                     rnn: str = PAPER.rnn, rnn_units: int = PAPER.rnn_units,
+                     dropout: float = PAPER.dropout, backbone_weights=None,
                      name: str = "two_stream") -> keras.Model:
     """The paper's baseline "two-stream CNNs + LSTMs" with average late fusion (Table 3, Fig. 3).
 
@@ -31,4 +36,4 @@ def build_two_stream(num_classes: int, backbone: str = "googlenet", num_snippets
         logits[branch] = streams.classifier(streams.last_step(outputs, f"{branch}_last"),
                                             num_classes, branch, dropout)
     outputs = dict(logits, fused=streams.average_fusion(logits["spatial"], logits["temporal"]))
-    return keras.Model(inputs, outputs, name=name)
+    return TwoStreamNetwork(inputs, outputs, name=name)

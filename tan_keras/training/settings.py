@@ -3,7 +3,9 @@
 The three are frozen dataclasses, validated when made, and importable without Keras or
 TensorFlow: the commands take their flags' defaults and limits from these classes (through
 `check_field`) and from the backbone table in `tan_keras.choices`, so each default and each limit
-is written once. `TrainingSettings.preset("paper")` holds the paper's settings (`PRESETS`).
+is written once. The defaults are the "paper" preset of `tan_keras.presets`, where every preset's
+values are written; `TrainingSettings.preset(name)` and `ModelOptions.preset(name)` give any of
+them.
 
 - `TrainingSettings`: the hyperparameters settings.json records and a resumed run must match.
 - `ModelOptions`: the model's sizes.
@@ -13,7 +15,7 @@ is written once. `TrainingSettings.preset("paper")` holds the paper's settings (
 
 import dataclasses
 
-from tan_keras import choices
+from tan_keras import choices, presets
 from tan_keras.errors import IncompatibleInputError
 
 
@@ -103,18 +105,18 @@ class TrainingSettings(_Checked):
     ('googlenet', 5, 'sgd', 2)
     """
 
-    backbone: str = "googlenet"
-    image_size: int = 224
-    num_snippets: int = 5
-    epochs: int = 20
-    batch_size: int = 8
-    learning_rate: float = 0.001
-    momentum: float = 0.9
-    weight_decay: float = 0.0005
-    seed: int = 0
-    imagenet_weights: str | None = None
-    optimizer: str = "sgd"
-    lr_schedule: str = "step"
+    backbone: str = presets.PAPER.backbone
+    image_size: int = presets.PAPER.image_size
+    num_snippets: int = presets.PAPER.num_snippets
+    epochs: int = presets.PAPER_OPTIMISATION.epochs
+    batch_size: int = presets.PAPER_OPTIMISATION.batch_size
+    learning_rate: float = presets.PAPER_OPTIMISATION.learning_rate
+    momentum: float = presets.PAPER_OPTIMISATION.momentum
+    weight_decay: float = presets.PAPER_OPTIMISATION.weight_decay
+    seed: int = presets.PAPER_OPTIMISATION.seed
+    imagenet_weights: str | None = presets.PAPER_OPTIMISATION.imagenet_weights
+    optimizer: str = presets.PAPER_OPTIMISATION.optimizer
+    lr_schedule: str = presets.PAPER_OPTIMISATION.lr_schedule
 
     _CHECKS = {
         "backbone": lambda n, v: _one_of(n, v, choices.BACKBONES),
@@ -135,8 +137,9 @@ class TrainingSettings(_Checked):
 
     @classmethod
     def preset(cls, name: str, **overrides) -> "TrainingSettings":
-        """The settings of preset `name` (a key of `PRESETS`), with `overrides` on top."""
-        _one_of("preset", name, tuple(PRESETS))
+        """The settings of preset `name` (`tan_keras.presets.PRESET_NAMES`), with `overrides` on
+        top."""
+        _check_preset(name)
         return cls(**{**PRESETS[name], **overrides})
 
     @classmethod
@@ -156,21 +159,24 @@ def check_image_size(backbone: str, image_size: int) -> None:
             f"Received: image_size={image_size}")
 
 
-# The paper's settings, as docs/paper_readings.md reads them: GoogLeNet (ImageNet weights from
-# the TF-Slim checkpoint, given as imagenet_weights), T = 5 snippets, 224 x 224 crops; SGD with
-# momentum 0.9 and weight decay 5e-4 from a base rate of 1e-3, x0.1 at 50% and 75% of the
-# epochs (the paper names no optimizer; this is the two-stream convention). The paper gives no
-# epoch count or batch size: 20 and 8 are ours.
-PRESETS = {
-    "paper": {"backbone": "googlenet", "image_size": 224, "num_snippets": 5, "epochs": 20,
-              "batch_size": 8, "learning_rate": 0.001, "momentum": 0.9, "weight_decay": 0.0005,
-              "optimizer": "sgd", "lr_schedule": "step"},
-}
+def _check_preset(name: str) -> None:
+    _one_of("preset", name, presets.PRESET_NAMES)
+
+
+_TRAINING_FIELDS = ("backbone", "image_size", "num_snippets")
+# {preset: the `TrainingSettings` fields it sets}, read from `tan_keras.presets` (where each
+# preset and the reading behind it are written): the architecture's backbone, S and T, and the
+# optimisation. The "paper" preset is the defaults.
+PRESETS = {name: {**{field: getattr(presets.ARCHITECTURES[name], field)
+                     for field in _TRAINING_FIELDS},
+                  **presets.OPTIMISATIONS[name].to_dict()}
+           for name in presets.PRESET_NAMES}
 
 
 @dataclasses.dataclass(frozen=True)
 class ModelOptions(_Checked):
-    """The model's sizes (the paper gives none of them; these defaults are ours).
+    """The model's sizes (the paper gives none of them; the defaults are the "paper" preset's of
+    `tan_keras.presets`, our reading).
 
     Attributes:
       rnn: 'lstm' (s = the cell state, the reading of equations 1-2) or 'gru' (s = h).
@@ -184,16 +190,25 @@ class ModelOptions(_Checked):
     16
     """
 
-    rnn: str = "lstm"
-    rnn_units: int = 512
-    attention_units: int = 256
-    dropout: float = 0.5
+    rnn: str = presets.PAPER.rnn
+    rnn_units: int = presets.PAPER.rnn_units
+    attention_units: int = presets.PAPER.attention_units
+    dropout: float = presets.PAPER.dropout
 
     _CHECKS = {
         "rnn": lambda n, v: _one_of(n, v, choices.RNN_TYPES),
         "rnn_units": _positive_int, "attention_units": _positive_int,
         "dropout": lambda n, v: _interval(n, v, 0, 1),
     }
+
+    @classmethod
+    def preset(cls, name: str, **overrides) -> "ModelOptions":
+        """The sizes of preset `name` (`tan_keras.presets.PRESET_NAMES`), with `overrides` on
+        top."""
+        _check_preset(name)
+        architecture = presets.ARCHITECTURES[name]
+        sizes = {f.name: getattr(architecture, f.name) for f in dataclasses.fields(cls)}
+        return cls(**{**sizes, **overrides})
 
 
 @dataclasses.dataclass(frozen=True)

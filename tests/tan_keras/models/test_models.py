@@ -70,7 +70,7 @@ def test_spatial_scores_see_flow_only_through_alpha(tan):
 
 
 def test_two_stream_spatial_scores_ignore_flow():
-    model = build_model("two_stream", C, **SMALL)
+    model = build_model("two_stream", C, drop_unused=True, **SMALL)
     rgb = _clips(4)["rgb"]
     out_a = _numpy(model({"rgb": rgb, "flow": _clips(5)["flow"]}))
     out_b = _numpy(model({"rgb": rgb, "flow": _clips(6)["flow"]}))
@@ -117,7 +117,7 @@ def test_tan_loss_is_the_sum_of_the_branch_losses():
 @pytest.mark.parametrize("name", available_models())
 def test_model_checks(name, tmp_path):
     # Shapes, the config and .keras round trips, one training step on the paper's objective.
-    model = build_model(name, C, **SMALL)
+    model = build_model(name, C, drop_unused=True, **SMALL)
     labels = np.array([0, 1, 1, 0])
     outputs = check_model(model, _clips(11), training_targets(labels), tmp_path,
                           expected_shapes={"spatial": (4, C), "temporal": (4, C), "fused": (4, C)},
@@ -133,7 +133,8 @@ def test_bs_l2_adds_the_gate_penalty():
     logs = {}
     for gate_l2 in (0.0, 10.0):
         keras.utils.set_random_seed(1)
-        model = compile_for_training(build_model("bs_l2", C, gate_l2=gate_l2, **SMALL), "sgd")
+        model = compile_for_training(build_model("bs_l2", C, gate_l2=gate_l2,
+                                                         drop_unused=True, **SMALL), "sgd")
         logs[gate_l2] = model.test_on_batch(clips, targets, return_dict=True)
     branch_losses = lambda l: l["spatial_loss"] + l["temporal_loss"] + l["fused_loss"]
     assert branch_losses(logs[0.0]) == pytest.approx(branch_losses(logs[10.0]), rel=1e-5)
@@ -162,8 +163,24 @@ def test_registry_and_argument_errors():
         build_model("tsn", C)
     with pytest.raises(ValueError, match=r"Expected model arguments among .* Received: \['units'\]"):
         build_model("tan", C, units=3)
+    with pytest.raises(ValueError, match=r"Expected arguments of model 'two_stream' among .* "
+                                         r"Received: \['attention_units'\], which only other "
+                                         r"models take \(pass drop_unused=True"):
+        build_model("two_stream", C, **SMALL)
     with pytest.raises(ValueError, match=r"Expected `num_classes` to be a positive integer"):
         build_tan(0, **SMALL)
     with pytest.raises(ValueError, match=r"Expected a TAN model with one TemporalAttention layer \(such as "
                                          r"'temporal_attention'\)\. Received: model='two_stream' with 0"):
-        attention_model(build_model("two_stream", C, **SMALL))
+        attention_model(build_model("two_stream", C, drop_unused=True, **SMALL))
+
+
+def test_the_model_owns_its_configuration(tan):
+    # get_config is the builder's call: the sizes, not the layer graph; from_config rebuilds it.
+    config = tan.get_config()
+    assert config == {"model": "tan", "num_classes": C, **SMALL, "rnn": "lstm",
+                      "attention_layer": None, "name": "tan", "trainable": True}
+    clone = tan.__class__.from_config(config)
+    assert [w.shape for w in clone.weights] == [w.shape for w in tan.weights]
+    two_stream = build_model("two_stream", 7, drop_unused=True, **SMALL)
+    assert two_stream.architecture["num_classes"] == 7
+    assert "attention_units" not in two_stream.architecture
