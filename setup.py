@@ -32,11 +32,16 @@ setup(
     extras_require={
         # imageio-ffmpeg: an ffmpeg with libx264, so the tests can write an H.264 .mp4.
         # pytest-xdist: the suite runs on 2 worker processes (pytest.ini's -n 2).
-        "test": ["pytest", "pytest-xdist", "jax[cpu]", "imageio-ffmpeg", "apache-beam[dask]"],
+        # tf2onnx, onnx, onnxruntime: the ONNX export's test (the onnx extra below).
+        "test": ["pytest", "pytest-xdist", "jax[cpu]", "imageio-ffmpeg", "apache-beam[dask]",
+                 "tf2onnx>=1.17", "onnx", "onnxruntime"],
         # The JAX TV-L1 engine (--flow_engine=jax). For an NVIDIA GPU: pip install "jax[cuda12]".
         "jax": ["jax"],
         # --engine=beam --beam_runner=dask: Beam's DaskRunner on a dask.distributed cluster.
         "beam-dask": ["apache-beam[dask]"],
+        # export --format=onnx (Keras' exporter, through tf2onnx) and .onnx files in tan-predict.
+        # tf2onnx>=1.17: 1.16 pins protobuf 3.20, which TensorFlow 2.21 (protobuf>=6.31) refuses.
+        "onnx": ["tf2onnx>=1.17", "onnx", "onnxruntime"],
     },
     entry_points={
         "console_scripts": [

@@ -27,7 +27,7 @@ Bad flags and bad input are answered in one line, before anything is written:
     checked when the flags are parsed: absl prints `FATAL Flags parsing error: ...`, exit 1;
   - split files that do not parse or do not fit, and videos the splits list but the disk lacks,
     print `error: <message>` (every missing video is listed), exit 2. TAN_KERAS_TRACEBACK=1
-    shows the traceback instead (see tan_keras.cli).
+    shows the traceback instead (see experiments.cli).
 """
 
 import logging
@@ -48,7 +48,7 @@ from data_prep.extract import ON_DAMAGED, PrepSettings
 from data_prep.positions import parse_positions
 from data_prep.summary import format_summary
 from data_prep.video import parse_frame_size
-from tan_keras import cli
+from experiments import cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_enum("dataset", "folder", list(splits_lib.DATASETS),
@@ -64,8 +64,8 @@ flags.DEFINE_string("name", None, "Shard file prefix; defaults to --dataset.")
 flags.DEFINE_integer("num_workers", None, "Worker processes (default: the machine's cores).",
                      lower_bound=1)
 flags.DEFINE_string("positions", "25", "Positions K a video, evenly spaced, or 'all'.")
-flags.DEFINE_string("frame_size", "340x256", "Stored frame size WIDTHxHEIGHT (flow is computed "
-                    "at this size).")
+flags.DEFINE_string("frame_size", "340x256", "Stored frame size WIDTHxHEIGHT, e.g. 340x256: 340 "
+                    "wide, 256 high (flow is computed at this size).")
 flags.DEFINE_float("flow_bound", 20.0, "Flow is clipped to +-bound before the uint8 map (> 0).")
 flags.DEFINE_enum("flow_format", "jpeg", ["jpeg", "png"], "Flow images: JPEG or lossless PNG.")
 flags.DEFINE_integer("jpeg_quality", 95, "JPEG quality of RGB frames (and flow when JPEG).",
@@ -172,7 +172,7 @@ def _settings() -> PrepSettings:
         batch_size = (flow_lib.auto_jax_batch_size() if FLAGS.flow_engine == "jax"
                       else flow_lib.DEFAULT_JAX_BATCH_SIZE)
     return PrepSettings(positions=parse_positions(FLAGS.positions),
-                        frame_size=parse_frame_size(FLAGS.frame_size),
+                        **parse_frame_size(FLAGS.frame_size),  # frame_width, frame_height
                         flow_bound=FLAGS.flow_bound, flow_format=FLAGS.flow_format,
                         jpeg_quality=FLAGS.jpeg_quality, on_damaged=FLAGS.on_damaged,
                         min_decoded_fraction=FLAGS.min_decoded_fraction,

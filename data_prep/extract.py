@@ -35,14 +35,16 @@ ON_DAMAGED = ("fail", "build")
 class PrepSettings:
     """What a record holds, and which videos get one.
 
-    positions: K, or 0 for every frame; frame_size: (width, height); on_damaged: 'fail' or
+    positions: K, or 0 for every frame; frame_width, frame_height: the stored frames' size
+    (a --frame_size=WIDTHxHEIGHT flag gives both: `video.parse_frame_size`); on_damaged: 'fail' or
     'build' for a video of which fewer than `min_decoded_fraction` (in (0, 1]) of the frames its
     container reports decode. flow_engine: 'opencv' (OpenCV's TV-L1, one pair a core) or 'jax'
     (the same algorithm in JAX, `flow_batch_size` pairs a compiled call; the batch size fixes the
     compiled program, so it is part of what a record holds).
     """
     positions: int = 25
-    frame_size: tuple[int, int] = video_lib.DEFAULT_FRAME_SIZE
+    frame_width: int = video_lib.DEFAULT_FRAME_WIDTH
+    frame_height: int = video_lib.DEFAULT_FRAME_HEIGHT
     flow_bound: float = flow_lib.DEFAULT_FLOW_BOUND
     flow_format: str = "jpeg"
     jpeg_quality: int = records.DEFAULT_JPEG_QUALITY
@@ -55,9 +57,10 @@ class PrepSettings:
         if self.positions < 0:
             raise ValueError(f"Expected positions >= 0 (0 = every frame). Received: "
                              f"positions={self.positions!r}")
-        if len(self.frame_size) != 2 or min(self.frame_size) <= 0:
-            raise ValueError(f"Expected frame_size=(width, height) > 0. Received: "
-                             f"frame_size={self.frame_size!r}")
+        if not min(self.frame_width, self.frame_height) > 0:
+            raise ValueError(f"Expected frame_width and frame_height > 0. Received: "
+                             f"frame_width={self.frame_width!r}, "
+                             f"frame_height={self.frame_height!r}")
         if self.flow_format not in records.FLOW_FORMATS:
             raise ValueError(f"Expected flow_format in {records.FLOW_FORMATS}. Received: "
                              f"flow_format={self.flow_format!r}")
@@ -80,8 +83,13 @@ class PrepSettings:
                              f"flow_batch_size={self.flow_batch_size!r}")
 
     def as_params(self) -> dict:
-        """JSON-ready settings for the manifest (flow_batch_size only with the JAX engine)."""
-        params = {"positions": self.positions, "frame_size": list(self.frame_size),
+        """JSON-ready settings for the manifest (flow_batch_size only with the JAX engine).
+
+        The frame size is written as manifest.json has always held it, "frame_size": [width,
+        height] (`tan_keras.frame_settings.FrameSettings.from_dict` reads it).
+        """
+        params = {"positions": self.positions,
+                  "frame_size": [self.frame_width, self.frame_height],
                   "flow_bound": self.flow_bound, "flow_format": self.flow_format,
                   "jpeg_quality": self.jpeg_quality, "on_damaged": self.on_damaged,
                   "min_decoded_fraction": self.min_decoded_fraction,
@@ -174,7 +182,8 @@ def decode_positions(path: str, settings: PrepSettings) -> DecodedVideo:
                 f"or empty video).")
         kept = positions_lib.position_indices(num_frames, settings.positions)
         needed = sorted(set(kept) | {k + 1 for k in kept})
-        frames = video_lib.read_frames(local, needed, settings.frame_size)
+        frames = video_lib.read_frames(local, needed, frame_height=settings.frame_height,
+                                       frame_width=settings.frame_width)
     by_index = dict(zip(needed, frames))
     gray = {k: cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for k, f in by_index.items()}
     return DecodedVideo(rgb=np.stack([by_index[k] for k in kept]),

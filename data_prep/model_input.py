@@ -65,8 +65,8 @@ def video_clip(path: str, settings: FrameSettings, num_snippets: int,
     chosen = [stored[protocol.test_positions(len(stored), num_snippets, t)]
               for t in range(num_snippets)]
     needed = sorted(set(chosen) | {k + 1 for k in chosen})
-    size = (settings.width, settings.height)  # OpenCV's (width, height)
-    frames = dict(zip(needed, video_lib.read_frames(path, needed, size)))
+    frames = dict(zip(needed, video_lib.read_frames(path, needed, frame_height=settings.height,
+                                                    frame_width=settings.width)))
     rgb, flow = [], []
     for done, k in enumerate(chosen, start=1):
         prev_gray, next_gray = (cv2.cvtColor(frames[i], cv2.COLOR_RGB2GRAY) for i in (k, k + 1))

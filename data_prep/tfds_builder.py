@@ -25,7 +25,8 @@ vocabulary (`tan_keras.record_format`):
    "classes": [...],                                 # index i is label i
    "split": "1", "splits": {"1": {"train": [ids], "test": [ids]}},   # as the split files list
    "failures": [{"video": id, "reason": "..."}],     # the skipped videos
-   "params": {"positions", "frame_size", "flow_bound", "rgb_format", "flow_format"}}
+   "params": {"positions", "frame_size": [width, height], "flow_bound", "rgb_format",
+              "flow_format"}}
 so the version folder is a records directory for `tan_keras.data.train_dataset`/`eval_dataset`
 and `python -m experiments.train_tan --records_dir=<version folder>`
 (`tan_keras.data.tfds_source` reads it).
@@ -57,11 +58,18 @@ _LAYOUTS = {  # dataset -> (video sub-folder, splits sub-folder) inside manual_d
 
 @dataclasses.dataclass
 class TanVideoFlowConfig(tfds.core.BuilderConfig):
-    """dataset: 'ucf101' | 'hmdb51' | 'folder'; split: which official split gives train/test."""
+    """dataset: 'ucf101' | 'hmdb51' | 'folder'; split: which official split gives train/test;
+    frame_width, frame_height: the stored frames' size (340 x 256 by default).
+
+    TFDS keeps only a config's name, description and tags in dataset_info.json; the frame size
+    of a build is in features.json (the frames' shape) and metadata.json ("params":
+    "frame_size" [width, height], as manifest.json has it).
+    """
     dataset: str = "folder"
     split: int = 1
     positions: int = 25
-    frame_size: tuple[int, int] = (340, 256)
+    frame_width: int = 340
+    frame_height: int = 256
     flow_bound: float = 20.0
     test_fraction: float = splits_lib.DEFAULT_TEST_FRACTION
     classes: tuple[str, ...] = ()  # folder datasets: the class names, in label order
@@ -118,7 +126,7 @@ class TanVideoFlow(tfds.core.GeneratorBasedBuilder):
 
     def _info(self) -> tfds.core.DatasetInfo:
         config = self.builder_config
-        width, height = config.frame_size
+        height, width = config.frame_height, config.frame_width
         # Without config.classes, the names come from the split files (`_split_generators`).
         label = (tfds.features.ClassLabel(names=list(config.classes)) if config.classes else
                  tfds.features.ClassLabel())
@@ -142,7 +150,8 @@ class TanVideoFlow(tfds.core.GeneratorBasedBuilder):
                 "classes": list(dataset_splits.classes), "split": key,
                 "splits": {key: {side: list(ids) for side, ids in sides.items()}},
                 "failures": [],
-                "params": {"positions": config.positions, "frame_size": list(config.frame_size),
+                "params": {"positions": config.positions,
+                           "frame_size": [config.frame_width, config.frame_height],
                            "flow_bound": config.flow_bound, "rgb_format": "jpeg",
                            "flow_format": "png"}}
 
@@ -164,8 +173,8 @@ class TanVideoFlow(tfds.core.GeneratorBasedBuilder):
 
     def _generate_examples(self, video_dir, dataset_splits, video_ids):
         config = self.builder_config
-        settings = PrepSettings(positions=config.positions, frame_size=tuple(config.frame_size),
-                                flow_bound=config.flow_bound)
+        settings = PrepSettings(positions=config.positions, frame_width=config.frame_width,
+                                frame_height=config.frame_height, flow_bound=config.flow_bound)
         for video_id in video_ids:
             path = os.path.join(video_dir, *video_id.split("/"))
             try:

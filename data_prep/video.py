@@ -27,7 +27,7 @@ import numpy as np
 
 from data_prep import files
 
-DEFAULT_FRAME_SIZE = (340, 256)  # (width, height), the TSN convention.
+DEFAULT_FRAME_WIDTH, DEFAULT_FRAME_HEIGHT = 340, 256  # 340x256, the TSN convention.
 DEFAULT_MIN_DECODED_FRACTION = 0.9  # Below this share of the container's frame count: damaged.
 
 
@@ -117,24 +117,27 @@ def count_frames(path: str) -> tuple[int, float]:
     return counts.decoded, counts.fps
 
 
-def to_rgb(frame_bgr: np.ndarray, frame_size: tuple[int, int]) -> np.ndarray:
-    """frame_bgr: [h, w, 3] uint8 BGR as OpenCV decodes -> [H, W, 3] uint8 RGB at (W, H) = frame_size.
+def to_rgb(frame_bgr: np.ndarray, *, frame_height: int, frame_width: int) -> np.ndarray:
+    """frame_bgr: [h, w, 3] uint8 BGR as OpenCV decodes -> [H, W, 3] uint8 RGB, where
+    H = frame_height and W = frame_width.
 
     Resizing uses bilinear interpolation (cv2.INTER_LINEAR), as the TSN tools do.
     """
-    width, height = frame_size
+    height, width = frame_height, frame_width
     if frame_bgr.shape[1] != width or frame_bgr.shape[0] != height:
-        frame_bgr = cv2.resize(frame_bgr, (width, height), interpolation=cv2.INTER_LINEAR)
+        size_wh = (width, height)  # OpenCV's order
+        frame_bgr = cv2.resize(frame_bgr, size_wh, interpolation=cv2.INTER_LINEAR)
     return cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
 
 
-def read_frames(path: str, indices, frame_size: tuple[int, int] = DEFAULT_FRAME_SIZE) -> np.ndarray:
+def read_frames(path: str, indices, *, frame_height: int = DEFAULT_FRAME_HEIGHT,
+                frame_width: int = DEFAULT_FRAME_WIDTH) -> np.ndarray:
     """Decodes the frames at `indices` (sorted, distinct, 0-based).
 
     Args:
       path: a local video file OpenCV can open.
       indices: increasing 0-based frame indices.
-      frame_size: (width, height) of the returned frames.
+      frame_height, frame_width: H and W of the returned frames (resized to them).
 
     Returns:
       [len(indices), H, W, 3] uint8 RGB.
@@ -142,8 +145,7 @@ def read_frames(path: str, indices, frame_size: tuple[int, int] = DEFAULT_FRAME_
     indices = [int(i) for i in indices]
     if any(b <= a for a, b in zip(indices, indices[1:])) or (indices and indices[0] < 0):
         raise ValueError(f"Expected increasing non-negative frame indices. Received: indices={indices}")
-    width, height = frame_size
-    frames = np.empty((len(indices), height, width, 3), np.uint8)
+    frames = np.empty((len(indices), frame_height, frame_width, 3), np.uint8)
     capture = _open(path)
     try:
         frame_number = -1
@@ -156,14 +158,15 @@ def read_frames(path: str, indices, frame_size: tuple[int, int] = DEFAULT_FRAME_
             ok, frame_bgr = capture.retrieve()
             if not ok or frame_bgr is None:
                 raise VideoDecodeError(f"{path}: frame {wanted} does not decode.")
-            frames[out] = to_rgb(frame_bgr, frame_size)
+            frames[out] = to_rgb(frame_bgr, frame_height=frame_height, frame_width=frame_width)
     finally:
         capture.release()
     return frames
 
 
-def parse_frame_size(text: str) -> tuple[int, int]:
-    """'340x256' -> (340, 256), i.e. (width, height)."""
+def parse_frame_size(text: str) -> dict:
+    """A --frame_size flag, WIDTHxHEIGHT (ffmpeg's and OpenCV's order), to named sizes:
+    '340x256' -> {'frame_width': 340, 'frame_height': 256}, e.g. for `PrepSettings(**...)`."""
     parts = str(text).lower().split("x")
     try:
         width, height = (int(p) for p in parts)
@@ -172,7 +175,7 @@ def parse_frame_size(text: str) -> tuple[int, int]:
     if len(parts) != 2 or width <= 0 or height <= 0:
         raise ValueError(f"Expected a frame size WIDTHxHEIGHT such as 340x256. Received: "
                          f"frame_size={text!r}")
-    return width, height
+    return {"frame_width": width, "frame_height": height}
 
 
 class LocalCopy:

@@ -12,8 +12,8 @@ The library function is `tan_keras.evaluation.evaluate`.
 
 from absl import flags
 
-from experiments import shared_flags
-from tan_keras import choices, cli
+from experiments import cli, shared_flags
+from tan_keras import choices
 
 FLAGS = flags.FLAGS
 shared_flags.define_records_dir()
@@ -21,6 +21,7 @@ shared_flags.define_workspace("Workspace holding train_tan/<run_name>/; results 
                               "evaluate/<run_name>/.")
 shared_flags.define_split(None, "Test split (default: the run's training split).")
 shared_flags.define_init(None, "Narrows the search for the run: train_tan's --init.")
+shared_flags.define_attention_layer(shared_flags.ATTENTION_LAYER_HELP["load"])
 flags.adopt_module_key_flags(shared_flags)
 flags.DEFINE_string("run_name", None, "The train_tan run (default: found from --split, --model "
                     "and --init).")
@@ -37,7 +38,8 @@ def main(argv):
     from tan_keras.evaluation import evaluate
 
     evaluate(FLAGS.records_dir, FLAGS.workspace, FLAGS.run_name, FLAGS.split, FLAGS.model,
-             FLAGS.init, FLAGS.max_videos, progress=FLAGS.progress)
+             FLAGS.init, FLAGS.max_videos, progress=FLAGS.progress,
+             attention_layer=FLAGS.attention_layer)
 
 
 if __name__ == "__main__":

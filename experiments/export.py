@@ -11,16 +11,18 @@ functions are `tan_keras.inference.load_video_model` and `export_model`.
 
 from absl import flags
 
-from experiments import shared_flags
-from tan_keras import choices, cli
+from experiments import cli, shared_flags
+from tan_keras import choices
 
 FLAGS = flags.FLAGS
 shared_flags.define_workspace("Workspace holding train_tan/<run_name>/.")
+shared_flags.define_attention_layer(shared_flags.ATTENTION_LAYER_HELP["load"])
 flags.adopt_module_key_flags(shared_flags)
 flags.DEFINE_string("run_name", None, "The finished train_tan run to export.", required=True)
 flags.DEFINE_enum("format", "keras", list(choices.EXPORT_FORMATS), "keras: one .keras file. "
                   "saved_model: a TF SavedModel folder (serve and metadata endpoints). tflite: a "
-                  ".tflite file and <file>.json with the classes and settings.")
+                  ".tflite file and <file>.json with the classes and settings. onnx: one .onnx "
+                  "file, classes and settings in its metadata (pip install \"tan-keras[onnx]\").")
 flags.DEFINE_string("output", None, "The file or folder to write.", required=True)
 
 
@@ -28,7 +30,7 @@ def main(argv):
     del argv
     from tan_keras.inference import export_model, load_video_model
 
-    video_model = load_video_model(FLAGS.workspace, FLAGS.run_name)
+    video_model = load_video_model(FLAGS.workspace, FLAGS.run_name, FLAGS.attention_layer)
     for path in export_model(video_model, FLAGS.format, FLAGS.output):
         print(f"wrote {path}")
 

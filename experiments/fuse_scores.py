@@ -12,8 +12,8 @@ evaluated scores (evaluate/<run>/scores.npz, stream `fused`) come first; each --
 
 from absl import flags
 
-from experiments import shared_flags
-from tan_keras import choices, cli
+from experiments import cli, shared_flags
+from tan_keras import choices
 
 FLAGS = flags.FLAGS
 shared_flags.define_records_dir(required=False, help_text="Records of the run whose evaluated "

@@ -16,14 +16,16 @@ import os
 
 from absl import flags
 
-from tan_keras import cli
+from experiments import cli, shared_flags
 
 FLAGS = flags.FLAGS
+shared_flags.define_attention_layer(shared_flags.ATTENTION_LAYER_HELP["load"])
+flags.adopt_module_key_flags(shared_flags)
 flags.DEFINE_string("video", None, "The video file (.avi, .mp4 with H.264, ...).", required=True)
 flags.DEFINE_string("workspace", None, "Workspace of the train_tan run (with --run_name).")
 flags.DEFINE_string("run_name", None, "The finished train_tan run (with --workspace).")
 flags.DEFINE_string("model", None, "The model as one path instead: an exported .keras file, "
-                    "SavedModel folder or .tflite file (python -m experiments.export), or a "
+                    "SavedModel folder, .tflite or .onnx file (python -m experiments.export), or a "
                     "train_tan stage folder <workspace>/train_tan/<run_name>.")
 flags.DEFINE_integer("top", 5, "Classes printed per stream.", lower_bound=1)
 flags.DEFINE_string("figure", None, "The figure to write (default: <video name>_tan.png in the "
@@ -35,8 +37,8 @@ def _one_model_source(values) -> bool:
     by_run = values["workspace"] is not None or values["run_name"] is not None
     if by_run == (values["model"] is not None):
         raise flags.ValidationError("Give the model either as --workspace and --run_name, or as "
-                                    "--model=<exported .keras file, SavedModel folder or "
-                                    ".tflite file, or a train_tan stage folder>.")
+                                    "--model=<exported .keras file, SavedModel folder, "
+                                    ".tflite or .onnx file, or a train_tan stage folder>.")
     if by_run and not (values["workspace"] and values["run_name"]):
         raise flags.ValidationError("--workspace and --run_name go together.")
     return True
@@ -62,7 +64,8 @@ def main(argv):
     from tan_keras.frame_settings import FrameSettings
     from tan_keras.inference import load_video_model, plot_prediction, predict_video, top_classes
 
-    video_model = load_video_model(FLAGS.model or FLAGS.workspace, FLAGS.run_name)
+    video_model = load_video_model(FLAGS.model or FLAGS.workspace, FLAGS.run_name,
+                                   FLAGS.attention_layer)
     frames = FrameSettings.from_dict(video_model.frame_settings)
     num_snippets = int(video_model.frame_settings["num_snippets"])  # T: the model's, beside them
     bars = []

@@ -10,8 +10,8 @@ where `train_tan --init=cnn` finds them. The library function is
 
 from absl import flags
 
-from experiments import shared_flags
-from tan_keras import choices, cli
+from experiments import cli, shared_flags
+from tan_keras import choices
 
 FLAGS = flags.FLAGS
 shared_flags.define_records_dir()

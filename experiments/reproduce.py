@@ -19,8 +19,8 @@ import sys
 
 from absl import flags
 
-from experiments import shared_flags
-from tan_keras import choices, cli
+from experiments import cli, shared_flags
+from tan_keras import choices
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("records_dir", None, "Folder with one records directory per dataset "
@@ -29,6 +29,7 @@ shared_flags.define_workspace()
 shared_flags.define_training_flags()
 shared_flags.define_model_flags(with_model=False)
 shared_flags.define_run_flags()
+shared_flags.define_attention_layer(shared_flags.ATTENTION_LAYER_HELP["train"])
 flags.adopt_module_key_flags(shared_flags)
 flags.DEFINE_enum("table", None, list(choices.TABLES), "Which table or figure to reproduce "
                   "(all: every one, and report.md).", required=True)
@@ -72,7 +73,8 @@ def main(argv):
                        model_options=shared_flags.model_options(),
                        run=shared_flags.run_options(),
                        command=shlex.join(["python", "-m", "experiments.reproduce",
-                                           *sys.argv[1:]]))
+                                           *sys.argv[1:]]),
+                       attention_layer=FLAGS.attention_layer)
     if FLAGS.table == "all":
         print(f"wrote {result['report_path']} (and each table's .md and .json beside it)")
     else:

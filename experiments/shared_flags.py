@@ -12,10 +12,12 @@ from `tan_keras.choices.BACKBONE_SPECS`. Only the help lines are written here.
 
 import dataclasses
 import os
+import re
 
 from absl import flags
 
-from tan_keras import choices, cli, record_format
+from experiments import cli
+from tan_keras import choices, record_format
 from tan_keras.training.settings import (PRESETS, ModelOptions, RunOptions, TrainingSettings,
                                          check_image_size)
 
@@ -122,8 +124,10 @@ def _define_fields(settings_class, help_texts: dict) -> None:
 def define_training_flags() -> None:
     """One flag per `TrainingSettings` field (the optimizer and schedule too), and --preset."""
     _define_fields(TrainingSettings, TRAINING_HELP)
-    flags.DEFINE_enum("preset", None, list(PRESETS), "Start from a preset's settings (paper: the "
-                      "paper's, docs/training.md#presets); flags given explicitly override it.")
+    flags.DEFINE_enum("preset", None, list(PRESETS), "Start from a preset's settings and model "
+                      "sizes (paper: the paper's, which are the defaults; quickstart; tiny: the "
+                      "smallest model, for smoke runs; docs/training.md#presets); flags given "
+                      "explicitly override it.")
     flags.register_multi_flags_validator(["backbone", "image_size"], _image_size_fits_backbone)
 
 
@@ -202,6 +206,33 @@ def define_model_flags(with_model: bool = True) -> None:
     _define_fields(ModelOptions, MODEL_HELP)
 
 
+ATTENTION_LAYER_FORM = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+
+
+def _attention_layer_form(path) -> bool:
+    if path is not None and not ATTENTION_LAYER_FORM.match(path):
+        raise flags.ValidationError("Expected package.module:ClassName, a TemporalAttention "
+                                    f"subclass importable here. Received: {path}")
+    return True
+
+
+def define_attention_layer(help_text: str) -> None:
+    """--attention_layer=package.module:ClassName: a `TemporalAttention` subclass for TAN. Its
+    form is checked at parse time; the module is imported when the command runs."""
+    flags.DEFINE_string("attention_layer", None, help_text)
+    flags.register_validator("attention_layer", _attention_layer_form)
+
+
+ATTENTION_LAYER_HELP = {
+    "train": "TAN's attention layer: package.module:ClassName of a TemporalAttention subclass "
+             "(registered with keras.saving.register_keras_serializable), importable here "
+             "(installed or on PYTHONPATH); the run records it, and evaluate, export and predict "
+             "import it from there (docs/model.md#a-subclass-from-the-commands).",
+    "load": "TAN's attention layer, package.module:ClassName, in place of the one the run (or "
+            ".keras file) records; by default that one is imported from its recorded path.",
+}
+
+
 CLUSTER_FLAGS = ("coordinator_address", "num_processes", "process_id")
 
 
@@ -267,7 +298,11 @@ def training_settings() -> TrainingSettings:
 
 
 def model_options() -> ModelOptions:
-    """The `ModelOptions` of the model flags."""
+    """The `ModelOptions` of the model flags: --preset's sizes (where the command has --preset and
+    it is given), with the flags given on top, or every flag's value."""
+    if "preset" in FLAGS and FLAGS.preset:
+        return ModelOptions(**_values_of(ModelOptions,
+                                         ModelOptions.preset(FLAGS.preset).to_dict()))
     return ModelOptions(**_values_of(ModelOptions))
 
 

@@ -16,8 +16,7 @@ The library function is `tan_keras.training.train_tan`; docs/training.md describ
 
 from absl import flags
 
-from experiments import shared_flags
-from tan_keras import cli
+from experiments import cli, shared_flags
 
 FLAGS = flags.FLAGS
 shared_flags.define_records_dir()
@@ -28,6 +27,7 @@ shared_flags.define_model_flags()
 shared_flags.define_init()
 shared_flags.define_run_flags()
 shared_flags.define_distribution_flags()
+shared_flags.define_attention_layer(shared_flags.ATTENTION_LAYER_HELP["train"])
 flags.adopt_module_key_flags(shared_flags)
 flags.DEFINE_string("run_name", None, "Stage folder name (default: "
                     "<dataset>_split<k>_<model>_<init>).")
@@ -45,7 +45,8 @@ def main(argv):
     stage_dir = train_tan(
         FLAGS.records_dir, FLAGS.workspace, model=FLAGS.model, init=FLAGS.init, split=FLAGS.split,
         settings=shared_flags.training_settings(), model_options=shared_flags.model_options(),
-        run=shared_flags.run_options(), run_name=FLAGS.run_name)
+        run=shared_flags.run_options(), run_name=FLAGS.run_name,
+        attention_layer=FLAGS.attention_layer)
     print(f"final weights: {stage_dir / 'final.weights.h5'}")
 
 

@@ -17,17 +17,25 @@ Subpackages:
   reproduction: the paper's Section 3, every table and figure (`reproduce`; 'all' also writes
     report.md), with the published numbers beside ours.
   inference: a trained run as one video-to-scores model: export, load, predict, the figure.
+  model_card: parameters and FLOPs of a model part by part, per view and per 10-view video,
+    the TV-L1 flow's cost, and XLA's own count beside ours (`model_card`, `run_model_card`).
 
 Modules:
   errors: the exceptions for bad input a user can fix (`InputError` and its kinds).
   choices: the names the commands offer (backbones, models, ...), importable without Keras.
-  cli: how the commands run (one `error:` line and exit 2 for an `InputError`).
+  presets: the model's sizes and the training presets as data ('paper', the defaults;
+    'quickstart'; 'tiny'), the one place each is written (no Keras).
   protocol: the sampling and test protocol, defined once (no TensorFlow): segments, test
     positions, crop scales, locations and windows, the 10 test views.
   record_format: the on-disk record format shared by data_prep (the writer) and `data`, and the
     one manifest reader.
   frame_settings: `FrameSettings`, the stored frames' height, width, flow format, ... (no
     TensorFlow), what a new video must match.
+
+The library knows nothing of the command line: it imports no absl and defines no flag, and its
+messages name its arguments (`Received: batch_size=4`), never a command or a flag (the commands
+in `experiments/` translate them, `experiments/cli.py`). Importing it leaves matplotlib's backend
+alone: its figures are drawn on `matplotlib.figure.Figure` objects, without pyplot.
 """
 
 __version__ = "0.1.0"

@@ -27,7 +27,7 @@ LR_SCHEDULES = ("step", "constant")
 STRATEGIES = ("default", "mirrored", "multi_worker")
 INIT_KINDS = ("imagenet", "cnn", "tan")
 TABLES = ("1", "2", "3", "4", "5", "fig3", "fig4", "all")
-EXPORT_FORMATS = ("keras", "saved_model", "tflite")
+EXPORT_FORMATS = ("keras", "saved_model", "tflite", "onnx")
 
 # The smallest square input S each backbone takes.
 MIN_IMAGE_SIZE = {name: spec["min_image_size"] for name, spec in BACKBONE_SPECS.items()}
@@ -63,7 +63,7 @@ def imagenet_weights_problem(backbone: str, imagenet_weights: str | None,
 
     googlenet needs the TF-Slim checkpoint as a path (Keras has no ImageNet file for it); a path
     must exist (a V1 checkpoint file, a V2 checkpoint's `.index`, or a weights file). The message
-    names arguments as `name=value` (`tan_keras.cli` shows them as flags in a command).
+    names arguments as `name=value`, as every library message does (a command shows its flags).
 
     Args:
       instead: another start the caller offers, e.g. "init='cnn'", named in the message.

@@ -113,9 +113,6 @@ def is_records_dir(path: str) -> bool:
                for name in (MANIFEST_FILENAME, TFDS_INFO_FILENAME))
 
 
-BUILD_RECORDS_COMMAND = ("python -m data_prep.build_records --dataset=ucf101|hmdb51|folder "
-                         "--video_dir=<videos> --splits_dir=<split files> "
-                         "--output_dir={records_dir}")
 # What every manifest holds (the others, such as counts and params, are informative).
 MANIFEST_KEYS = ("format_version", "name", "classes", "shards", "videos", "splits")
 
@@ -126,8 +123,8 @@ def read_manifest(records_dir: str) -> dict:
     `tan_keras.data.RecordsSource` alike.
 
     Raises:
-      tan_keras.errors.MissingInputError: naming the expected path and the build command, when
-        there is no manifest (the build has not finished, or records_dir is wrong).
+      tan_keras.errors.MissingInputError: naming the expected path and how to build the records,
+        when there is no manifest (the build has not finished, or records_dir is wrong).
       tan_keras.errors.IncompatibleInputError: naming the file, when it is not valid JSON, lacks
         one of `MANIFEST_KEYS` or has another format_version.
     """
@@ -144,7 +141,8 @@ def read_manifest(records_dir: str) -> dict:
         raise MissingInputError(
             f"Expected a manifest at {path} (data_prep writes it last, when the build is "
             f"complete). Received: records_dir={str(records_dir)!r} without one. Build the "
-            f"records with: {BUILD_RECORDS_COMMAND.format(records_dir=records_dir)}")
+            f"records there first: `data_prep.build.build_records` with "
+            f"output_dir={str(records_dir)!r} (docs/data_prep.md)")
     with open_file(path, "r") as f:
         text = f.read()
     try:

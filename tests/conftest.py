@@ -3,6 +3,7 @@ expensive inputs several test files share (the records of the real clips, their 
 trained and evaluated tiny run), each built once per run, also under pytest-xdist."""
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,13 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from tests.helpers.built_once import built_once
-from tests.helpers.paths import SHARED_DATA
+from tests.helpers.paths import SHARED_DATA, USER_CODE
+
+# The user's attention module (tests/helpers/user_code) is importable here and in every command
+# the tests start, as an installed package of theirs would be.
+sys.path.insert(0, str(USER_CODE))
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(USER_CODE),
+                                                         os.environ.get("PYTHONPATH")]))
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +51,8 @@ def tfds_ucf101(shared_data, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def evaluated_tiny_run(ucf_records_root, tmp_path_factory):
     """(records dir, workspace, run name): a tiny TAN trained one epoch on the real clips and
-    evaluated (scores.npz), for the tests of export and predict. Read-only for the tests."""
+    evaluated (scores.npz), for the tests of export and predict, by the commands as typed, with a
+    user's attention subclass (`real_records.USER_ATTENTION`). Read-only for the tests."""
     from tests.helpers.real_records import train_and_evaluate_tiny
 
     records = ucf_records_root / "ucf101"

@@ -49,15 +49,18 @@ flags.DEFINE_integer("flow_batch_size", None, "--flow_engine=jax: pairs a compil
                      lower_bound=1)
 
 
-def _pairs(video_paths: list[str], frame_size, positions: int) -> list[tuple]:
-    """The grayscale pairs (k, k + 1) the build stores."""
+def _pairs(video_paths: list[str], positions: int, *, frame_height: int,
+           frame_width: int) -> list[tuple]:
+    """The grayscale pairs (k, k + 1) the build stores, at frame_height x frame_width."""
     pairs = []
     for path in video_paths:
         num_frames, _ = video_lib.count_frames(path)
         starts = positions_lib.position_indices(num_frames, positions)
         indices = sorted({i for k in starts for i in (k, k + 1)})
         gray = dict(zip(indices, (cv2.cvtColor(f, cv2.COLOR_RGB2GRAY)
-                                  for f in video_lib.read_frames(path, indices, frame_size))))
+                                  for f in video_lib.read_frames(
+                                      path, indices, frame_height=frame_height,
+                                      frame_width=frame_width))))
         pairs += [(gray[k], gray[k + 1]) for k in starts]
     return pairs
 
@@ -107,14 +110,14 @@ def _timed_build(engine: str, clips: list[str], video_dir: str, settings: PrepSe
 
 def main(argv):
     del argv
-    frame_size = video_lib.parse_frame_size(FLAGS.frame_size)
+    size = video_lib.parse_frame_size(FLAGS.frame_size)  # {'frame_width', 'frame_height'}
     workers = FLAGS.num_workers or os.cpu_count()
     video_dir = FLAGS.video_dir
     clips = sorted(os.path.join(root, name) for root, _, names in os.walk(video_dir)
                    for name in names if name.endswith(".avi"))[:FLAGS.max_videos]
     if not clips:
         raise app.UsageError(f"--video_dir={video_dir} holds no .avi videos.")
-    pairs_ab = _pairs(clips, frame_size, FLAGS.positions)
+    pairs_ab = _pairs(clips, FLAGS.positions, **size)
     jax_engine = FLAGS.flow_engine == "jax"
     if jax_engine:
         batch_size = FLAGS.flow_batch_size or flow_lib.auto_jax_batch_size()
@@ -124,9 +127,10 @@ def main(argv):
         batch_size = flow_lib.DEFAULT_JAX_BATCH_SIZE
         rate_a = bare_tvl1_pairs_per_second(pairs_ab)
         what = "OpenCV, 1 core"
-    print(f"(a) bare TV-L1, {what}, {frame_size[0]}x{frame_size[1]}: {rate_a:.3f} pairs/s "
+    print(f"(a) bare TV-L1, {what}, {size['frame_width']}x{size['frame_height']}: "
+          f"{rate_a:.3f} pairs/s "
           f"({1 / rate_a:.2f} s a pair)", flush=True)
-    settings = PrepSettings(positions=FLAGS.positions, frame_size=frame_size,
+    settings = PrepSettings(positions=FLAGS.positions, **size,
                             flow_engine=FLAGS.flow_engine, flow_batch_size=batch_size)
     manifest, wall = _timed_build("local", clips, video_dir, settings, workers)
     pairs = manifest["counts"]["positions"]

@@ -216,7 +216,8 @@ def end_to_end(records_dir, image_size: int, split=1, num_snippets=5, batch_size
         "float": (core, data.train_dataset(source, split=split, batch_size=batch_size,
                                            num_snippets=num_snippets, image_size=image_size,
                                            backbone="tiny", seed=0)),
-        "frames": (training_model(core, "tiny", (source.frames.height, source.frames.width)),
+        "frames": (training_model(core, "tiny", frame_height=source.frames.height,
+                                  frame_width=source.frames.width),
                    data.train_frames(source, split=split, batch_size=batch_size,
                                      num_snippets=num_snippets, seed=0)),
     }

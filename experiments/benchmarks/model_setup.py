@@ -5,7 +5,7 @@ Nothing here imports TensorFlow: the benchmark runs where only JAX and Keras are
 
 from tan_keras import protocol
 
-STORED_FRAME = (256, 340)  # (H, W) of the records' frames at S = 224
+STORED_FRAME_HW = (256, 340)  # (height, width) of the records' frames at S = 224
 
 
 # Inputs.
@@ -20,12 +20,12 @@ def normalised_clips(batch_size: int, num_snippets: int, image_size: int, seed: 
             for stream in ("rgb", "flow")}
 
 
-def stored_frame_size(image_size: int) -> tuple[int, int]:
-    """(H, W) of stored frames for crops of side S: 256 x 340 scaled by S / 224."""
-    return tuple(max(1, round(side * image_size / 224)) for side in STORED_FRAME)
+def stored_frame_hw(image_size: int) -> tuple[int, int]:
+    """(height, width) of stored frames for crops of side S: 256 x 340 scaled by S / 224."""
+    return tuple(max(1, round(side * image_size / 224)) for side in STORED_FRAME_HW)
 
 
-def uint8_frames(batch_size: int, num_snippets: int, frame_size: tuple[int, int],
+def uint8_frames(batch_size: int, num_snippets: int, frame_hw: tuple[int, int],
                  seed: int = 0, with_augmentation: bool = True) -> dict:
     """Random uint8 frames as `tan_keras.data.train_frames` hands them over.
 
@@ -36,7 +36,7 @@ def uint8_frames(batch_size: int, num_snippets: int, frame_size: tuple[int, int]
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    height, width = frame_size
+    height, width = frame_hw
     frames = {"rgb": rng.integers(0, 256, (batch_size, num_snippets, height, width, 3)),
               "flow_x": rng.integers(0, 256, (batch_size, num_snippets, height, width)),
               "flow_y": rng.integers(0, 256, (batch_size, num_snippets, height, width))}
@@ -72,7 +72,7 @@ def build_models(settings: dict):
 
     Returns (train_model, eval_model): with frames 'float' both are the float model (inputs
     {'rgb', 'flow'} [B, T, S, S, 3]); with 'uint8', `preprocessed.training_model` and
-    `preprocessed.evaluation_model` around it, on frames of `stored_frame_size(S)`.
+    `preprocessed.evaluation_model` around it, on frames of `stored_frame_hw(S)`.
     """
     import keras
 
@@ -83,14 +83,16 @@ def build_models(settings: dict):
     network = build_model(settings["model"], settings["num_classes"],
                           backbone=settings["backbone"], num_snippets=settings["num_snippets"],
                           image_size=settings["image_size"], rnn_units=settings["rnn_units"],
-                          attention_units=settings["attention_units"])
+                          attention_units=settings["attention_units"], drop_unused=True)
     train_model = eval_model = network
     if settings["frames"] == "uint8":
         from tan_keras.models import preprocessed
 
-        frame_size = stored_frame_size(settings["image_size"])
-        train_model = preprocessed.training_model(network, settings["backbone"], frame_size)
-        eval_model = preprocessed.evaluation_model(network, settings["backbone"], frame_size,
+        height, width = stored_frame_hw(settings["image_size"])
+        train_model = preprocessed.training_model(network, settings["backbone"],
+                                                  frame_height=height, frame_width=width)
+        eval_model = preprocessed.evaluation_model(network, settings["backbone"],
+                                                   frame_height=height, frame_width=width,
                                                    flow_planes=True)
     compile_for_training(train_model, keras.optimizers.SGD(0.001, momentum=0.9),
                          jit_compile=settings["jit_compile"],
@@ -104,7 +106,7 @@ def training_batch(settings: dict):
 
     batch_size, num_snippets = settings["batch_size"], settings["num_snippets"]
     if settings["frames"] == "uint8":
-        inputs = uint8_frames(batch_size, num_snippets, stored_frame_size(settings["image_size"]))
+        inputs = uint8_frames(batch_size, num_snippets, stored_frame_hw(settings["image_size"]))
     else:
         inputs = normalised_clips(batch_size, num_snippets, settings["image_size"])
     targets = training_targets(random_labels(batch_size, settings["num_classes"]))
@@ -115,7 +117,7 @@ def evaluation_batch(settings: dict) -> dict:
     """One test video: float views [V, T, S, S, 3], or uint8 frames [1, T, H, W(, 3)]."""
     if settings["frames"] == "uint8":
         return on_device(uint8_frames(1, settings["num_snippets"],
-                                      stored_frame_size(settings["image_size"]), seed=1,
+                                      stored_frame_hw(settings["image_size"]), seed=1,
                                       with_augmentation=False))
     return on_device(normalised_clips(settings["eval_views"], settings["num_snippets"],
                                       settings["image_size"], seed=1))

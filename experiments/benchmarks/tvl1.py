@@ -54,7 +54,7 @@ def save_pairs(video_dir: str, path: str) -> None:
     from data_prep import positions as positions_lib
     from data_prep import video as video_lib
 
-    size = video_lib.parse_frame_size(FLAGS.frame_size)
+    size = video_lib.parse_frame_size(FLAGS.frame_size)  # {'frame_width', 'frame_height'}
     clips = sorted(os.path.join(root, name) for root, _, names in os.walk(video_dir)
                    for name in names if name.endswith(".avi"))[:FLAGS.max_videos]
     if not clips:
@@ -65,10 +65,11 @@ def save_pairs(video_dir: str, path: str) -> None:
         starts = positions_lib.position_indices(num_frames, FLAGS.positions)
         indices = sorted({i for k in starts for i in (k, k + 1)})
         gray = dict(zip(indices, (cv2.cvtColor(f, cv2.COLOR_RGB2GRAY)
-                                  for f in video_lib.read_frames(clip, indices, size))))
+                                  for f in video_lib.read_frames(clip, indices, **size))))
         pairs += [np.stack([gray[k], gray[k + 1]]) for k in starts]
     np.save(path, np.stack(pairs))
-    print(f"saved {len(pairs)} pairs of {size[0]}x{size[1]} from {len(clips)} videos to {path}")
+    print(f"saved {len(pairs)} pairs of {size['frame_width']}x{size['frame_height']} from "
+          f"{len(clips)} videos to {path}")
 
 
 def opencv_rate(pairs: np.ndarray) -> tuple[float, np.ndarray]:

@@ -12,8 +12,9 @@ action (`pipeline`, `report`). docs/quickstart.md explains the design and the fi
 
 from absl import flags
 
+from experiments import cli
 from experiments.quickstart.options import SMOKE_OPTIONS, QuickstartOptions
-from tan_keras import choices, cli
+from tan_keras import choices
 
 FLAGS = flags.FLAGS
 _DEFAULTS = QuickstartOptions()

@@ -68,19 +68,22 @@ def _check_workspace(workspace: Path, options: QuickstartOptions) -> None:
 
 
 def training_settings(options: QuickstartOptions):
-    """The options' training fields (sizes, optimizer, schedule, seed) on the tiny backbone,
-    T = the generator's segments."""
+    """The options' training fields (sizes, optimizer, schedule, seed) on the "quickstart"
+    preset's backbone, T = the generator's segments."""
+    from tan_keras.presets import ARCHITECTURES
     from tan_keras.training import TrainingSettings
 
-    return TrainingSettings.from_dict({**options.to_dict(), "backbone": "tiny",
+    return TrainingSettings.from_dict({**options.to_dict(),
+                                       "backbone": ARCHITECTURES["quickstart"].backbone,
                                        "num_snippets": generator.NUM_SEGMENTS})
 
 
 def model_options(options: QuickstartOptions):
-    """The options' model sizes, with the LSTM."""
+    """The options' model sizes, with the "quickstart" preset's recurrent layer."""
+    from tan_keras.presets import ARCHITECTURES
     from tan_keras.training import ModelOptions
 
-    return ModelOptions.from_dict({**options.to_dict(), "rnn": "lstm"})
+    return ModelOptions.from_dict({**options.to_dict(), "rnn": ARCHITECTURES["quickstart"].rnn})
 
 
 def build_synthetic_records(dataset_dir: Path, records_dir: Path, options: QuickstartOptions) -> dict:
@@ -90,7 +93,7 @@ def build_synthetic_records(dataset_dir: Path, records_dir: Path, options: Quick
 
     settings = PrepSettings(
         positions=generator.NUM_SEGMENTS * options.positions_per_segment,
-        frame_size=(generator.FRAME_SIZE, generator.FRAME_SIZE))
+        frame_width=generator.FRAME_SIZE, frame_height=generator.FRAME_SIZE)
     return build_records("ucf101", str(dataset_dir / generator.VIDEOS_DIRNAME),
                          str(records_dir), splits_dir=str(dataset_dir / generator.SPLITS_DIRNAME),
                          name=DATASET_NAME, settings=settings, num_workers=options.num_workers)

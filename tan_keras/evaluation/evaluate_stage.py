@@ -60,7 +60,7 @@ def write_outputs(out_dir: Path, scored: dict, classes, run_settings: dict,
 def evaluate(records_dir, workspace, run_name: str | None = None, split: int | None = None,
              model: str | None = None, init: str | None = None,
              max_videos: int | None = None, videos_per_batch: int = 4,
-             progress: bool = True) -> dict:
+             progress: bool = True, attention_layer=None) -> dict:
     """Evaluates a train_tan run on its split's test videos; returns results.json's dict.
 
     Skips the work (and reads results.json) when this evaluation is done; then no bar shows.
@@ -77,6 +77,8 @@ def evaluate(records_dir, workspace, run_name: str | None = None, split: int | N
       progress: show a bar of the test videos scored on stderr, "evaluate <run_name>", with
         tqdm's estimate of the time left; also when stderr is a file (a cluster's log), redrawn
         there every 30 s (`protocol.progress_bar`).
+      attention_layer: TAN's attention class or its import path; None: the one the run's
+        settings.json records (`protocol.load_trained_model`).
 
     The videos go to the model as uint8 frames; the model makes the 10 views and averages the
     scores in its graph (`tan_keras.models.preprocessed.evaluation_model`).
@@ -93,14 +95,16 @@ def evaluate(records_dir, workspace, run_name: str | None = None, split: int | N
     if stage_files.is_done(out_dir) and (out_dir / RESULTS_FILENAME).is_file():
         print(f"evaluate: {out_dir} is done; skipping.")
         return json.loads((out_dir / RESULTS_FILENAME).read_text())
-    network, run_settings, settings = load_trained_model(workspace, run_name, source)
+    network, run_settings, settings = load_trained_model(workspace, run_name, source,
+                                                         attention_layer)
     split = run_settings["split"] if split is None else int(split)
     num_videos = len(source.videos(split, "test"))
     from tan_keras.models.preprocessed import evaluation_model
 
     view_model = evaluation_model(network, settings.backbone,
-                                 (source.frames.height, source.frames.width),
-                                 run_settings["classes"], flow_planes=True)
+                                  frame_height=source.frames.height,
+                                  frame_width=source.frames.width,
+                                  classes=run_settings["classes"], flow_planes=True)
     batches = test_batches(source, split, settings, videos_per_batch)
     scored = score_frame_batches(view_model, batches, max_videos, progress,
                                  f"evaluate {run_name}", num_videos)

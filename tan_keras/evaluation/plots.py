@@ -1,12 +1,16 @@
-"""Figures of the evaluation, drawn with matplotlib's Agg backend (no display needed)."""
+"""Figures of the evaluation, drawn on `matplotlib.figure.Figure` objects (`new_figure`).
 
+No pyplot and no backend: a figure is drawn by Agg and written to a file, so no display is
+needed, and importing or calling this module never changes matplotlib's backend (a notebook's
+inline backend stays as it was).
+"""
+
+import sys
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 
 def plot_per_class_accuracy(per_class: dict[str, list], classes, path: Path,
@@ -20,7 +24,8 @@ def plot_per_class_accuracy(per_class: dict[str, list], classes, path: Path,
     names = list(per_class)
     width = 0.8 / max(len(names), 1)
     positions = np.arange(len(classes))
-    figure, axes = plt.subplots(figsize=(max(6, 0.25 * len(classes) + 2), 4))
+    figure = new_figure(figsize=(max(6, 0.25 * len(classes) + 2), 4))
+    axes = figure.subplots()
     for offset, name in enumerate(names):
         values = [np.nan if v is None else 100 * v for v in per_class[name]]
         axes.bar(positions + offset * width, values, width, label=name)
@@ -41,7 +46,8 @@ def plot_attention(alpha: np.ndarray, beta: np.ndarray, video_ids, path: Path) -
       video_ids: [V] names for the panel titles.
     """
     count = len(video_ids)
-    figure, axes = plt.subplots(1, count, figsize=(3 * count + 1, 3), squeeze=False)
+    figure = new_figure(figsize=(3 * count + 1, 3))
+    axes = figure.subplots(1, count, squeeze=False)
     snippets = np.arange(1, alpha.shape[1] + 1)
     for panel, video_id in zip(axes[0], video_ids):
         index = list(video_ids).index(video_id)
@@ -63,7 +69,8 @@ def plot_confusion_matrix(confusion: np.ndarray, classes, path: Path,
     totals = confusion.sum(axis=1, keepdims=True)
     normalised = np.divide(confusion, totals, out=np.zeros_like(confusion), where=totals > 0)
     size = max(4, 0.15 * len(classes) + 2)
-    figure, axes = plt.subplots(figsize=(size, size))
+    figure = new_figure(figsize=(size, size))
+    axes = figure.subplots()
     image = axes.imshow(normalised, vmin=0, vmax=1, cmap="viridis")
     if len(classes) <= 40:
         axes.set_xticks(range(len(classes)), list(classes), rotation=90, fontsize=6)
@@ -75,11 +82,25 @@ def plot_confusion_matrix(confusion: np.ndarray, classes, path: Path,
     return save_figure(figure, path)
 
 
+def new_figure(**kwargs) -> Figure:
+    """A `matplotlib.figure.Figure(**kwargs)` on an Agg canvas, outside pyplot: it needs no
+    backend and no display, and is freed with its last reference (nothing to close)."""
+    figure = Figure(**kwargs)
+    FigureCanvasAgg(figure)
+    return figure
+
+
 def save_figure(figure, path: Path) -> Path:
-    """Lays out `figure`, writes it to `path` (PNG, 100 dpi; parent folders made), closes it."""
+    """Lays out `figure`, writes it to `path` (PNG, 100 dpi; parent folders made).
+
+    A figure made through pyplot (by a caller that uses it) is closed there afterwards; pyplot is
+    not imported here.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
-    plt.close(figure)
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close(figure)  # a no-op for a figure pyplot does not manage
     return path

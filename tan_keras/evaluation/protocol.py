@@ -24,12 +24,15 @@ STREAMS = ("spatial", "temporal", "fused")
 FILE_REFRESH_S = 30.0  # the progress bar's redraw interval when stderr is not a terminal
 
 
-def load_trained_model(workspace, run_name: str, records_dir=None):
+def load_trained_model(workspace, run_name: str, records_dir=None, attention_layer=None):
     """Builds the run's float model with its final weights; checks the records' classes.
 
     Args:
       records_dir: the records to evaluate on (a path or a `tan_keras.data.RecordsSource`), whose
         dataset and classes must be the run's (None: no check).
+      attention_layer: TAN's attention class (a `TemporalAttention` subclass or its import path
+        'package.module:ClassName'); None: the one settings.json records, imported from its
+        path (`tan_keras.layers.attention_path`), or `TemporalAttention`.
 
     Returns:
       (model, the run's settings.json dict, its TrainingSettings).
@@ -37,10 +40,10 @@ def load_trained_model(workspace, run_name: str, records_dir=None):
     stage_dir = Workspace(workspace).train_dir(run_name)
     if not (stage_files.is_done(stage_dir) and (stage_dir / FINAL_WEIGHTS).is_file()):
         raise MissingInputError(
-            f"Missing {stage_dir / FINAL_WEIGHTS}: evaluate needs a finished train_tan stage "
-            f"named {run_name!r}. Make it with: python -m experiments.train_tan "
-            f"--records_dir={getattr(records_dir, 'path', records_dir)} "
-            f"--workspace={workspace} --run_name={run_name} ...")
+            f"Expected a finished train_tan stage at {stage_dir} ({FINAL_WEIGHTS} and done.json). "
+            f"Received: run_name={run_name!r}, workspace={workspace}. Train it first "
+            f"(`tan_keras.training.train_tan`, docs/training.md) with that `run_name`, or pass "
+            f"the `run_name` of a finished run.")
     found = stage_files.read_settings(stage_dir)
     if records_dir is not None:
         from tan_keras.data import RecordsSource
@@ -58,25 +61,24 @@ def load_trained_model(workspace, run_name: str, records_dir=None):
     settings = TrainingSettings.from_dict(found["training"])
     model = build_stage_model(found["model"], found["num_classes"], settings,
                               ModelOptions(**found["model_options"]),
-                              attention_layer=_attention_layer(found, stage_dir))
+                              attention_layer=_attention_layer(found, stage_dir,
+                                                               attention_layer))
     model.load_weights(stage_dir / FINAL_WEIGHTS)
     return model, found, settings
 
 
-def _attention_layer(found: dict, stage_dir):
-    """The custom attention class a run was trained with (settings.json), or None."""
-    name = found.get("attention_layer")
-    if not name:
+def _attention_layer(found: dict, stage_dir, attention_layer=None):
+    """The custom attention class to build the run with: `attention_layer` (a class or an import
+    path) where given, else the one its settings.json records (imported from its path), or
+    None."""
+    recorded = found.get("attention_layer")
+    if attention_layer is None and not recorded:
         return None
-    import keras
+    from tan_keras.layers.attention_path import attention_class
 
-    layer = keras.saving.get_registered_object(name)
-    if layer is None:
-        raise MissingInputError(
-            f"{stage_dir / 'settings.json'} names the attention layer {name!r}, which is not "
-            "registered here: import the module that defines it (registered with "
-            "keras.saving.register_keras_serializable) before evaluating.")
-    return layer
+    if attention_layer is not None:
+        return attention_class(attention_layer)
+    return attention_class(recorded, where=str(stage_dir / "settings.json"))
 
 
 def score_frame_batches(view_model, batches, max_videos: int | None = None,

@@ -2,8 +2,8 @@
 run on a video file.
 
   load_video_model(path, run_name=None): a train_tan run, or an exported .keras / SavedModel /
-    .tflite model, as a `VideoModel` (predict, classes, frame settings, the Keras model).
-  export_model(model, format, output): .keras, a TF SavedModel, or a TFLite file.
+    .tflite / .onnx model, as a `VideoModel` (predict, classes, frame settings, the Keras model).
+  export_model(model, format, output): .keras, a TF SavedModel, a TFLite or an ONNX file.
   evaluation_model_of_run(workspace, run_name): the run's model as one uint8-in, scores-out model.
   predict_video(model, clip): the scores of one video's clip (`data_prep.model_input.video_clip`).
   plot_prediction(...): the sampled frames and flow with alpha and beta under them (Fig. 1).

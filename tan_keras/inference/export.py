@@ -13,12 +13,18 @@ a new video as the records did:
                string of {"classes", "frame_settings"}.
   tflite       a .tflite file of the `serve` signature, and the metadata beside it in
                `<file>.json` (TFLite has no place for it that needs no extra package).
+  onnx         one .onnx file (Keras' exporter, through tf2onnx; the `onnx` extra), with
+               inputs 'rgb', 'flow' and the outputs by name; the metadata is the JSON string
+               of its metadata_props entry 'tan_keras' (`ONNX_METADATA_KEY`).
 
 `loading.load_video_model` reads each of them back, and a run, as one `VideoModel`.
 """
 
+import contextlib
 import json
+import logging
 import tempfile
+import warnings
 from pathlib import Path
 
 from tan_keras.choices import EXPORT_FORMATS
@@ -26,14 +32,22 @@ from tan_keras.errors import IncompatibleInputError
 
 AVERAGING_LAYER = "view_averaging"
 METADATA_SUFFIX = ".json"
+# The ONNX export's metadata_props key, whose value is the JSON of `model_metadata`.
+ONNX_METADATA_KEY = "tan_keras"
+ONNX_INSTALL = 'pip install "tan-keras[onnx]"'
 
 
-def evaluation_model_of_run(workspace, run_name: str):
-    """The finished train_tan run `run_name` as a test-view model with its classes and settings."""
+def evaluation_model_of_run(workspace, run_name: str, attention_layer=None):
+    """The finished train_tan run `run_name` as a test-view model with its classes and settings.
+
+    attention_layer: TAN's attention class or its import path; None: the one the run's
+      settings.json records (`tan_keras.evaluation.protocol.load_trained_model`).
+    """
     from tan_keras.evaluation.protocol import load_trained_model
     from tan_keras.models.preprocessed import evaluation_model
 
-    network, found, settings = load_trained_model(workspace, run_name)
+    network, found, settings = load_trained_model(workspace, run_name,
+                                                  attention_layer=attention_layer)
     frames = found.get("frames")
     if not frames:
         raise IncompatibleInputError(
@@ -44,8 +58,9 @@ def evaluation_model_of_run(workspace, run_name: str):
 
     frames = FrameSettings.from_dict(frames)  # settings.json's, old or new form
     carried = {**frames.to_dict(), "num_snippets": settings.num_snippets}
-    return evaluation_model(network, settings.backbone, (frames.height, frames.width),
-                           found["classes"], carried, name=f"{run_name}_test_views")
+    return evaluation_model(network, settings.backbone, frame_height=frames.height,
+                            frame_width=frames.width, classes=found["classes"],
+                            frame_settings=carried, name=f"{run_name}_test_views")
 
 
 def model_metadata(model) -> dict:
@@ -76,6 +91,126 @@ def _write_saved_model(model, output: str) -> None:
     archive.write_out(output, verbose=False)
 
 
+def _all_layers(model):
+    for layer in model.layers:
+        yield layer
+        if hasattr(layer, "layers"):
+            yield from _all_layers(layer)
+
+
+def _onnx_problem(model) -> str | None:
+    """Why `model` cannot go to ONNX here, as an error message; None if it can."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend != "tensorflow":
+        return ("Expected the TensorFlow backend for export_format='onnx' (Keras converts the "
+                "model with tf2onnx). Received: KERAS_BACKEND="
+                f"{backend!r}; export with KERAS_BACKEND=tensorflow (a run or .keras file "
+                "trained on JAX loads there with the same scores)")
+    missing = []
+    for module in ("tf2onnx", "onnx"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        return (f"Expected tf2onnx and onnx installed for export_format='onnx': "
+                f"{ONNX_INSTALL}. Received: no module {', '.join(missing)}")
+    policies = sorted({layer.dtype_policy.name for layer in _all_layers(model)
+                       if layer.dtype_policy.compute_dtype != "float32"})
+    if policies:
+        return ("Expected a float32 model for export_format='onnx' (Keras exports only the "
+                f"float32 dtype policy to ONNX). Received: layers with dtype policy "
+                f"{', '.join(policies)}; export from the train_tan run, which loads in float32")
+    return None
+
+
+@contextlib.contextmanager
+def _uncompiled_preprocessing(model):
+    """On TensorFlow, `FramePreprocessing` (the test views) runs as one XLA-compiled function,
+    which tf2onnx leaves as a 'PartitionedCall' node that ONNX has no op for. While exporting,
+    the layers trace their plain keras.ops steps instead: the same computation, unfused."""
+    from tan_keras.layers.frame_preprocessing import FramePreprocessing
+
+    layers = [layer for layer in _all_layers(model) if isinstance(layer, FramePreprocessing)]
+    kept = [getattr(layer, "_xla_preprocess", None) for layer in layers]
+    for layer in layers:
+        layer._xla_preprocess = layer._preprocess
+    try:
+        yield
+    finally:
+        for layer, compiled in zip(layers, kept):
+            layer._xla_preprocess = compiled
+
+
+def unconverted_onnx_ops(graph) -> list[str]:
+    """The ops of an ONNX graph (and its subgraphs) that onnxruntime cannot run: TensorFlow ops
+    tf2onnx left as they were (no ONNX op of that name) and ops of custom domains."""
+    import onnx
+
+    found = set()
+    for node in graph.node:
+        if node.domain in ("", "ai.onnx"):
+            if not onnx.defs.has(node.op_type):
+                found.add(node.op_type)
+        elif node.domain not in ("ai.onnx.ml", "com.microsoft"):
+            found.add(f"{node.domain}.{node.op_type}")
+        for attribute in node.attribute:
+            if attribute.type == onnx.AttributeProto.GRAPH:
+                found.update(unconverted_onnx_ops(attribute.g))
+            elif attribute.type == onnx.AttributeProto.GRAPHS:
+                for subgraph in attribute.graphs:
+                    found.update(unconverted_onnx_ops(subgraph))
+    return sorted(found)
+
+
+@contextlib.contextmanager
+def _quiet_tf2onnx():
+    """tf2onnx's progress lines (INFO) and Keras' numpy 2 patch of it (np.object) kept quiet;
+    tf2onnx's warnings and errors still show."""
+    logger = logging.getLogger("tf2onnx")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*np.object", category=FutureWarning)
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _write_onnx(model, output: Path) -> None:
+    problem = _onnx_problem(model)
+    if problem:
+        raise IncompatibleInputError(problem)
+    import onnx
+
+    specs = {spec.name: spec for spec in _serving_specs(model)}
+    with tempfile.TemporaryDirectory() as folder, _uncompiled_preprocessing(model):
+        converted = Path(folder) / "model.onnx"
+        try:
+            with _quiet_tf2onnx():
+                model.export(str(converted), format="onnx", verbose=False,
+                             input_signature=[specs])
+        except Exception as error:  # tf2onnx's own errors, with no hint for a user
+            first_line = (str(error).strip().splitlines() or [""])[0]
+            raise IncompatibleInputError(
+                f"Expected a model that tf2onnx converts to ONNX for export_format='onnx'. "
+                f"Received: {type(error).__name__}: {first_line}; export as 'saved_model' or "
+                f"'tflite' instead") from error
+        proto = onnx.load(str(converted))
+    unconverted = unconverted_onnx_ops(proto.graph)
+    if unconverted:
+        raise IncompatibleInputError(
+            "Expected a model of ops that ONNX has for export_format='onnx'. Received: ops "
+            f"tf2onnx could not convert: {', '.join(unconverted)}; export as 'saved_model' or "
+            f"'tflite' instead")
+    entry = proto.metadata_props.add()
+    entry.key, entry.value = ONNX_METADATA_KEY, json.dumps(model_metadata(model))
+    onnx.save(proto, str(output))
+
+
 def export_model(model, export_format: str, output) -> list[Path]:
     """Writes a test-view model as `export_format`; returns the files.
 
@@ -83,8 +218,15 @@ def export_model(model, export_format: str, output) -> list[Path]:
       model: a `loading.VideoModel` of a run or a .keras file (`loading.load_video_model`), or
         its `keras_model`: a `tan_keras.models.preprocessed.evaluation_model` (flow as
         [N, T, H, W, 2]), e.g. `evaluation_model_of_run`'s.
-      export_format: 'keras', 'saved_model' or 'tflite'.
-      output: the file (.keras, .tflite) or folder (saved_model) to write.
+      export_format: 'keras', 'saved_model', 'tflite' or 'onnx' (TensorFlow backend, with
+        tf2onnx and onnx installed: the `onnx` extra).
+      output: the file (.keras, .tflite, .onnx) or folder (saved_model) to write.
+
+    Raises:
+      IncompatibleInputError: a model that is not a Keras test-view model; an output name
+        without the format's suffix (.keras, .onnx); for 'onnx': another backend than
+        TensorFlow, tf2onnx or onnx missing, a model that is not float32, or one that tf2onnx
+        cannot convert (the message names the ops).
     """
     if export_format not in EXPORT_FORMATS:
         raise ValueError(f"Expected export_format in {EXPORT_FORMATS}. "
@@ -93,7 +235,8 @@ def export_model(model, export_format: str, output) -> list[Path]:
     if model is None:
         raise IncompatibleInputError(
             "Expected a Keras test-view model to export: a train_tan run or a .keras file "
-            "(load_video_model). Received: a model loaded from a SavedModel or a TFLite file")
+            "(load_video_model). Received: a model loaded from a SavedModel, TFLite or ONNX "
+            "file")
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     if export_format == "keras":
@@ -104,6 +247,12 @@ def export_model(model, export_format: str, output) -> list[Path]:
         return [output]
     if export_format == "saved_model":
         _write_saved_model(model, str(output))
+        return [output]
+    if export_format == "onnx":
+        if output.suffix != ".onnx":
+            raise IncompatibleInputError(f"Expected an .onnx file name for "
+                                         f"export_format='onnx'. Received: output={output}")
+        _write_onnx(model, output)
         return [output]
     import tensorflow as tf
 

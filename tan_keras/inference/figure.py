@@ -1,15 +1,12 @@
 """A figure in the spirit of the paper's Fig. 1: a video's sampled frames and flow, with the
-attention each snippet gets."""
+attention each snippet gets. Drawn on a `matplotlib.figure.Figure`, without pyplot: matplotlib's
+backend is left alone."""
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
-import numpy as np  # noqa: E402
-
-from tan_keras.evaluation.plots import save_figure  # noqa: E402
+from tan_keras.evaluation.plots import new_figure, save_figure
 
 
 def plot_prediction(clip: dict, outputs: dict, classes, path, title: str = "") -> Path:
@@ -25,8 +22,8 @@ def plot_prediction(clip: dict, outputs: dict, classes, path, title: str = "") -
     num_snippets = len(clip["rgb"])
     attention = "alpha" in outputs
     rows = 3 if attention else 2
-    figure, axes = plt.subplots(rows, num_snippets, figsize=(2.2 * num_snippets, 2.0 * rows + 0.6),
-                                squeeze=False)
+    figure = new_figure(figsize=(2.2 * num_snippets, 2.0 * rows + 0.6))
+    axes = figure.subplots(rows, num_snippets, squeeze=False)
     flow = clip["flow"].astype(np.float32)
     magnitude = np.sqrt((flow[..., 0] ** 2 + flow[..., 1] ** 2) / 2.0)
     flow_image = np.concatenate([flow, magnitude[..., None]], axis=-1).astype(np.uint8)

@@ -12,6 +12,8 @@ and loading the float model's weights is unchanged).
   graph and the scores averaged over them; with TAN, alpha and beta too. Its inputs are what a
   served model takes: uint8 `rgb [N, T, H, W, 3]` and `flow [N, T, H, W, 2]` (or the two flow
   planes `flow_x`, `flow_y` [N, T, H, W], as `tan_keras.data.eval_frames` gives them).
+
+A frame size is given by name, `frame_height=H, frame_width=W` (keyword-only), never as a pair.
 """
 
 import keras
@@ -23,11 +25,16 @@ from tan_keras.models.inspection import temporal_attention_layer, with_attention
 FRAME_INPUTS = ("rgb", "flow_x", "flow_y")
 
 
-def frame_inputs(num_snippets: int, frame_size=None, flow_planes: bool = True,
+def frame_inputs(num_snippets: int, *, frame_height: int | None = None,
+                 frame_width: int | None = None, flow_planes: bool = True,
                  streams=("rgb", "flow")) -> dict:
     """uint8 inputs: 'rgb' [B, T, H, W, 3], and 'flow_x', 'flow_y' [B, T, H, W] (or 'flow'
-    [B, T, H, W, 2] with flow_planes=False). frame_size: (H, W), or None for any size."""
-    height, width = frame_size if frame_size is not None else (None, None)
+    [B, T, H, W, 2] with flow_planes=False), where H = frame_height and W = frame_width (both
+    None: any size)."""
+    if (frame_height is None) != (frame_width is None):
+        raise ValueError(f"Expected frame_height and frame_width both, or neither (any size). "
+                         f"Received: frame_height={frame_height!r}, frame_width={frame_width!r}")
+    height, width = frame_height, frame_width
     inputs = {}
     if "rgb" in streams:
         inputs["rgb"] = keras.Input((num_snippets, height, width, 3), dtype="uint8", name="rgb")
@@ -56,14 +63,16 @@ def _image_size(model: keras.Model) -> int:
     return model.inputs[0].shape[2]
 
 
-def training_model(model: keras.Model, backbone: str, frame_size=None,
-                   name: str | None = None) -> keras.Model:
+def training_model(model: keras.Model, backbone: str, *, frame_height: int | None = None,
+                   frame_width: int | None = None, name: str | None = None) -> keras.Model:
     """`model` (float inputs {'rgb', 'flow'} [B, T, S, S, 3]) fed by uint8 clips.
 
     Args:
       model: TAN or a baseline from this package.
       backbone: whose normalisation `ClipPreprocessing` applies (the model's backbone).
-      frame_size: (H, W) of the stored frames, or None for any size.
+      frame_height, frame_width: H and W of the stored frames (e.g.
+        `RecordsSource.frames.height`, `.width`), or both None for any size.
+      name: the model's name (default '<model>_on_frames').
 
     Returns:
       A model with inputs {'rgb' [B, T, H, W, 3], 'flow_x', 'flow_y' [B, T, H, W] uint8, 'crop'
@@ -71,14 +80,15 @@ def training_model(model: keras.Model, backbone: str, frame_size=None,
       `model`'s weights.
     """
     num_snippets, image_size = _num_snippets(model), _image_size(model)
-    inputs = {**frame_inputs(num_snippets, frame_size), **clip_parameter_inputs()}
+    inputs = {**frame_inputs(num_snippets, frame_height=frame_height, frame_width=frame_width),
+              **clip_parameter_inputs()}
     streams = ClipPreprocessing(image_size, backbone, name="clip_preprocessing")(inputs)
     return keras.Model(inputs, model(streams), name=name or f"{model.name}_on_frames")
 
 
-def evaluation_model(model: keras.Model, backbone: str, frame_size=None, classes=(),
-                    frame_settings=None, flow_planes: bool = False,
-                    name: str | None = None) -> keras.Model:
+def evaluation_model(model: keras.Model, backbone: str, *, frame_height: int | None = None,
+                     frame_width: int | None = None, classes=(), frame_settings=None,
+                     flow_planes: bool = False, name: str | None = None) -> keras.Model:
     """`model` under the paper's test protocol, on uint8 videos.
 
     Steps: the 10 views of each video (`TestViews`) -> `model` on the
@@ -87,7 +97,7 @@ def evaluation_model(model: keras.Model, backbone: str, frame_size=None, classes
     Args:
       model: TAN or a baseline from this package (float inputs).
       backbone: the model's backbone (for the normalisation).
-      frame_size: (H, W) of the frames, or None for any size.
+      frame_height, frame_width: H and W of the frames, or both None for any size.
       classes, frame_settings: carried by the `ViewAveraging` layer (class names; the frames'
         settings), for predict and the exports.
       flow_planes: take flow as 'flow_x', 'flow_y' [N, T, H, W] (as `eval_frames` gives it)
@@ -104,7 +114,8 @@ def evaluation_model(model: keras.Model, backbone: str, frame_size=None, classes
         scored = with_attention_outputs(model)
     except ValueError:
         scored = model
-    inputs = frame_inputs(num_snippets, frame_size, flow_planes)
+    inputs = frame_inputs(num_snippets, frame_height=frame_height, frame_width=frame_width,
+                          flow_planes=flow_planes)
     views = TestViews(image_size, backbone, name="test_views")(inputs)
     averaged = ViewAveraging(NUM_TEST_VIEWS, classes, frame_settings,
                              name="view_averaging")(scored(views))

@@ -1,4 +1,5 @@
-"""The paper's figures from evaluated runs, drawn with matplotlib's Agg backend.
+"""The paper's figures from evaluated runs, drawn on `matplotlib.figure.Figure` objects (Agg,
+without pyplot: matplotlib's backend is left alone).
 
 Fig. 4 (UCF101 split 1): the per-class accuracy of the two-stream baseline (average late fusion)
 and of TAN, the classes sorted by TAN's gain. `class_changes` turns two runs' per-class accuracies
@@ -24,16 +25,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
-import numpy as np  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from tan_keras.errors import IncompatibleInputError  # noqa: E402
-from tan_keras.evaluation.plots import save_figure  # noqa: E402
+from tan_keras.errors import IncompatibleInputError
+from tan_keras.evaluation.plots import new_figure, save_figure
 
 FIG4_CSV_HEADER = ("class", "two_stream", "tan", "improvement", "paper_two_stream", "paper_tan")
 FIG3_STREAMS = ("spatial", "temporal", "fused")
@@ -150,8 +147,8 @@ def draw_fig4(rows: Sequence[ClassChange],
     rows = _figure_order(rows)
     count = len(rows)
     width = min(24.0, max(6.0, 0.17 * count + 3.0))
-    figure, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(width, 9.0),
-                                         gridspec_kw={"height_ratios": [1, 1]})
+    figure = new_figure(figsize=(width, 9.0))
+    top, bottom = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 1]})
     figure.suptitle(title)
     if not count:
         top.text(0.5, 0.5, "no class has test videos in both runs", ha="center", va="center",
@@ -290,7 +287,8 @@ def draw_fig3(measured: Mapping[str, Mapping[str, float | None]],
     models = list(measured)
     positions = np.arange(len(models))
     width = 0.8 / len(FIG3_STREAMS)
-    figure, axes = plt.subplots(figsize=(max(6.0, 1.5 * len(models) + 2.0), 4.5))
+    figure = new_figure(figsize=(max(6.0, 1.5 * len(models) + 2.0), 4.5))
+    axes = figure.subplots()
     for offset, (stream, colour) in enumerate(zip(FIG3_STREAMS,
                                                   ("tab:blue", "tab:orange", "tab:green"))):
         values = [_percent_or_nan(measured[model].get(stream)) for model in models]

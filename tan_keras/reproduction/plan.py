@@ -43,7 +43,7 @@ class Run:
     init: str
 
     def describe(self) -> str:
-        return f"{self.dataset} split {self.split} {self.model} --init={self.init}"
+        return f"{self.dataset} split {self.split} {self.model} init={self.init}"
 
 
 @dataclasses.dataclass(frozen=True)

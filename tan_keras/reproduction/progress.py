@@ -2,7 +2,7 @@
 
 One line a stage, printed before it starts:
 
-    reproduce: stage 7 of 31, train_tan hmdb51 split 1 tan --init=cnn (6 done, 1 min 10 s;
+    reproduce: stage 7 of 31, train_tan hmdb51 split 1 tan init=cnn (6 done, 1 min 10 s;
     about 4 min left)
 
 The estimate is the mean time of the stages of the same kind run so far (pretrain_cnn,

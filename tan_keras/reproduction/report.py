@@ -76,7 +76,7 @@ def write_report(out_dir, outputs: dict, sources: dict, absent: dict, settings: 
       absent: {dataset: why it was not run}.
       settings: {'training': ..., 'model': ..., 'run': ...} as dicts.
       stages: (stages in the plan, stages run now).
-      command: how the report was made, e.g. 'python -m experiments.reproduce --table=all ...'.
+      command: how the report was made (the caller's command line, say), shown as it is.
     """
     commit = source_commit()
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

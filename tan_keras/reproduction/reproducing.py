@@ -58,7 +58,8 @@ def default_splits(sources: dict) -> list[int]:
 def reproduce(table: str, records_root, workspace, settings: TrainingSettings = TrainingSettings(),
               datasets=None, splits=None, mifs_scores: dict | None = None,
               model_options: ModelOptions = ModelOptions(),
-              run: RunOptions = RunOptions(verbose=2), command: str | None = None) -> dict:
+              run: RunOptions = RunOptions(verbose=2), command: str | None = None,
+              attention_layer=None) -> dict:
     """Runs what `table` needs and writes its files under <workspace>/tables/.
 
     Args:
@@ -72,6 +73,9 @@ def reproduce(table: str, records_root, workspace, settings: TrainingSettings = 
         the sizes of every model trained, and how every stage runs (`RunOptions`: devices,
         precision, XLA, progress; verbose=0 also hides evaluate's bar).
       command: the command line, shown in report.md.
+      attention_layer: TAN's attention layer in every table: a `TemporalAttention` subclass or
+        its import path 'package.module:ClassName' (`tan_keras.layers.attention_path`); each
+        TAN run records it, and evaluate builds the run with it. None: `TemporalAttention`.
 
     Returns:
       {'table', 'markdown' (the table's, or for 'all' the report's), 'measured' (the table's
@@ -89,12 +93,20 @@ def reproduce(table: str, records_root, workspace, settings: TrainingSettings = 
     records_root = Path(records_root)
     sources, absent = open_sources(records_root, datasets)
     if not sources:
-        raise MissingInputError(f"No records under {records_root}: expected {records_root}/ucf101 "
-                                f"or {records_root}/hmdb51. Build them with: python -m "
-                                f"data_prep.build_records --output_dir={records_root}/ucf101 ...")
+        raise MissingInputError(f"Expected `records_root` to hold a records directory per "
+                                f"dataset, {records_root}/ucf101 or {records_root}/hmdb51. "
+                                f"Received: records_root={str(records_root)!r}, which holds "
+                                f"neither. Build them there first: "
+                                f"`data_prep.build.build_records` with output_dir="
+                                f"{str(records_root / 'ucf101')!r} (docs/data_prep.md)")
     splits = [int(s) for s in splits] if splits else default_splits(sources)
+    if attention_layer is not None:  # before any stage: an import error ends the call here
+        from tan_keras.layers.attention_path import attention_class
+
+        attention_class(attention_layer)
     runner = Runner(sources, workspace, settings, model_options, run, dict(mifs_scores or {}),
-                    keep_going=table == "all", progress=run.verbose > 0)
+                    keep_going=table == "all", progress=run.verbose > 0,
+                    attention_layer=attention_layer)
     measured = runner.measure(runs_for(table, list(sources), splits))
     context = tables.Context(list(sources), splits, absent, frozenset(mifs_scores or {}))
     out_dir = Workspace(workspace).tables_dir

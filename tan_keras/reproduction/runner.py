@@ -45,11 +45,13 @@ class Runner:
       mifs_scores: {'<dataset>:<split>': score file} fused with TAN's scores for TAN+.
       keep_going: record a stage's `InputError` and go on (True) or raise it (False).
       progress: show evaluate's progress bar (the stage lines are always printed).
+      attention_layer: the attention class of every TAN trained and evaluated (a
+        `TemporalAttention` subclass or its import path); None: `TemporalAttention`.
     """
 
     def __init__(self, sources: dict, workspace, settings: TrainingSettings,
                  model_options: ModelOptions, run: RunOptions, mifs_scores: dict,
-                 keep_going: bool = False, progress: bool = True):
+                 keep_going: bool = False, progress: bool = True, attention_layer=None):
         self.sources = sources
         self.workspace = Path(workspace)
         self.space = Workspace(workspace)
@@ -59,6 +61,7 @@ class Runner:
         self.mifs_scores = dict(mifs_scores)
         self.keep_going = keep_going
         self.progress = progress
+        self.attention_layer = attention_layer
 
     def run_name(self, run: Run) -> str:
         return default_run_name(run.dataset, run.split, run.model, self.init_argument(run))
@@ -144,7 +147,7 @@ class Runner:
         elif step.kind == "train_tan":
             train_tan(source, self.workspace, step.run.model, self.init_argument(step.run),
                       step.split, self.settings, model_options=self.model_options,
-                      run=self.run_options)
+                      run=self.run_options, attention_layer=self.attention_layer)
         else:
             measured.values[step.run] = self._evaluate(step.run)
 

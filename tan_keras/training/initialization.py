@@ -31,10 +31,11 @@ def imagenet_weights(backbone: str, source: str | None = None, instead: str | No
     return source or "imagenet"
 
 
-def pretrain_command(records_dir, workspace, split, stream, settings) -> str:
-    return (f"python -m experiments.pretrain_cnn --records_dir={records_dir} "
-            f"--workspace={workspace} --split={split} --stream={stream} "
-            f"--backbone={settings.backbone} --image_size={settings.image_size}")
+def pretrain_arguments(records_dir, workspace, split, stream, settings) -> str:
+    """The arguments of the `pretrain_cnn` stage that makes what init='cnn' needs, as
+    `name=value` (a command shows them as its flags)."""
+    return (f"records_dir={records_dir}, workspace={workspace}, stream={stream!r}, "
+            f"split={split}, backbone={settings.backbone!r}, image_size={settings.image_size}")
 
 
 def pretrained_cnn_weights(workspace, dataset: str, split: int, settings,
@@ -42,10 +43,10 @@ def pretrained_cnn_weights(workspace, dataset: str, split: int, settings,
     """{stream: backbone.weights.h5} of the finished pretrain_cnn stages init='cnn' needs.
 
     Args:
-      records_hint: the records dir of `dataset`, for the command in the error message.
+      records_hint: the records dir of `dataset`, for the arguments in the error message.
 
     Raises:
-      MissingInputError: a stage is not finished (the message gives its command).
+      MissingInputError: a stage is not finished (the message gives the stage's arguments).
       IncompatibleInputError: a stage used another backbone or image size.
     """
     expected = {"backbone": settings.backbone, "image_size": settings.image_size}
@@ -55,9 +56,10 @@ def pretrained_cnn_weights(workspace, dataset: str, split: int, settings,
         weights = stage_dir / BACKBONE_WEIGHTS
         if not (stage_files.is_done(stage_dir) and weights.is_file()):
             raise MissingInputError(
-                f"Missing {weights}: init='cnn' needs the pretrain_cnn stage ({dataset}, split "
-                f"{split}, stream {stream}). Make it with: "
-                + pretrain_command(records_hint, workspace, split, stream, settings))
+                f"Expected a finished pretrain_cnn stage ({dataset}, split {split}, stream "
+                f"{stream}) for init='cnn'. Received: no {weights}. Run the pretrain_cnn stage "
+                f"first (`tan_keras.training.pretrain_cnn`, docs/training.md) with "
+                + pretrain_arguments(records_hint, workspace, split, stream, settings) + ".")
         found = stage_files.read_settings(stage_dir)
         stage_files.check_compatible(expected, {**found, **found.get("training", {})},
                                      ("backbone", "image_size"), weights, "init='cnn'")
@@ -92,9 +94,10 @@ def tan_source(checkpoint: Path, model_name: str, model_options: dict, settings)
     stage_dir, weights = stage_dir_of(checkpoint)
     if not weights.is_file():
         raise MissingInputError(
-            f"Missing {weights}: init='tan:<checkpoint>' needs a finished train_tan stage. Make "
-            f"it with: python -m experiments.train_tan --records_dir=<source records> "
-            f"--workspace=<workspace> --model={model_name}")
+            f"Expected a finished train_tan stage (its folder, or a weights file in it) for "
+            f"init='tan:<checkpoint>'. Received: no {weights}. Train the source first "
+            f"(`tan_keras.training.train_tan`, docs/training.md) on its records, with "
+            f"model={model_name!r}.")
     found = stage_files.read_settings(stage_dir)
     flat_found = {**found, **found.get("training", {})}
     expected = {"backbone": settings.backbone, "image_size": settings.image_size,

@@ -32,17 +32,20 @@ def build_snippet_classifier(backbone: str, image_size: int, num_classes: int, s
 
 
 def snippet_classifier_on_frames(classifier: keras.Model, stream: str, backbone: str,
-                                 num_snippets: int, frame_size=None) -> keras.Model:
+                                 num_snippets: int, *, frame_height: int | None = None,
+                                 frame_width: int | None = None) -> keras.Model:
     """`classifier` (frames [B', S, S, 3] -> logits) fed by a stream's uint8 clips.
 
     Inputs: the stream's uint8 frames ('rgb' [B, T, H, W, 3], or 'flow_x' and 'flow_y'
-    [B, T, H, W]), 'crop' [B, 4] and 'flip' [B]; output: logits [B * T, C], one per snippet
-    (the labels are repeated T times to match).
+    [B, T, H, W]; H = frame_height, W = frame_width, both None for any size), 'crop' [B, 4] and
+    'flip' [B]; output: logits [B * T, C], one per snippet (the labels are repeated T times to
+    match).
     """
     from tan_keras.layers import ClipPreprocessing, FoldSnippets
     from tan_keras.models.preprocessed import clip_parameter_inputs, frame_inputs
 
-    inputs = {**frame_inputs(num_snippets, frame_size, streams=(stream,)),
+    inputs = {**frame_inputs(num_snippets, frame_height=frame_height, frame_width=frame_width,
+                             streams=(stream,)),
               **clip_parameter_inputs()}
     image_size = classifier.inputs[0].shape[1]
     frames = ClipPreprocessing(image_size, backbone, name="clip_preprocessing")(inputs)[stream]
@@ -102,7 +105,8 @@ def pretrain_cnn(records_dir, workspace, stream: str = "rgb", split: int = 1,
                                               source.num_classes, stream, weights)
         model = snippet_classifier_on_frames(classifier, stream, settings.backbone,
                                              settings.num_snippets,
-                                             (source.frames.height, source.frames.width))
+                                             frame_height=source.frames.height,
+                                             frame_width=source.frames.width)
         model.compile(optimizer=optimizers.make_optimizer(settings),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                       metrics=["sparse_categorical_accuracy"],

@@ -36,7 +36,7 @@ def split_cpu(num_devices: int) -> None:
             raise IncompatibleInputError(
                 f"Expected {num_devices} CPU devices after setting XLA_FLAGS={flag}. Received: "
                 f"{len(jax.devices('cpu'))} (JAX had started its devices already; set XLA_FLAGS "
-                f"before starting the command)")
+                f"before JAX starts, or call `split_cpu` before anything uses JAX)")
         return
     import tensorflow as tf
 

@@ -9,6 +9,7 @@ it resumes.
 from pathlib import Path
 
 from tan_keras import choices
+from tan_keras.errors import IncompatibleInputError
 from tan_keras.training import distribution, initialization, optimizers, runtime
 from tan_keras.training.inputs import train_batches
 from tan_keras.training.settings import ModelOptions, RunOptions, TrainingSettings
@@ -21,36 +22,45 @@ def build_stage_model(model_name: str, num_classes: int, settings: TrainingSetti
                       attention_layer=None):
     """The stage's float model: `tan_keras.models.build_model` with the stage's settings.
 
-    attention_layer: for TAN, a callable `(units, name=...) -> TemporalAttention` such as a
-      `TemporalAttention` subclass; called with `model_options.attention_units` and the name
-      'temporal_attention' (the name weight transfer goes by). None: `TemporalAttention`.
+    attention_layer: for TAN, a `TemporalAttention` subclass or its import path
+      ('package.module:ClassName', `tan_keras.layers.attention_path`), built with
+      `model_options.attention_units` and the name 'temporal_attention' (the name weight transfer
+      goes by). None: `TemporalAttention`.
     """
+    from tan_keras.layers.attention_path import attention_class
     from tan_keras.models import build_model
     from tan_keras.models.tan import ATTENTION_LAYER
 
     options = model_options if isinstance(model_options, dict) else model_options.to_dict()
     extra = {}
     if attention_layer is not None and model_name == "tan":
-        extra["attention_layer"] = attention_layer(options["attention_units"],
-                                                   name=ATTENTION_LAYER)
+        layer_class = attention_class(attention_layer)
+        extra["attention_layer"] = layer_class(options["attention_units"], name=ATTENTION_LAYER)
+    # ModelOptions holds the sizes of every model: the ones this model does not take (a
+    # baseline's attention_units) are left out, and the call says so.
     return build_model(model_name, num_classes, backbone=settings.backbone,
                        num_snippets=settings.num_snippets, image_size=settings.image_size,
-                       backbone_weights=backbone_weights, **options, **extra)
+                       backbone_weights=backbone_weights, drop_unused=True, **options, **extra)
 
 
-def attention_layer_name(attention_layer) -> str | None:
-    """What settings.json records of a custom attention layer: its registered Keras name
-    (`keras.saving.register_keras_serializable`), by which evaluate rebuilds the model."""
+def recorded_attention_layer(attention_layer) -> str | None:
+    """What settings.json records of a custom attention layer: its import path, by which the
+    later stages rebuild the model. The class must be registered with
+    `keras.saving.register_keras_serializable`, so that a .keras export of the run loads."""
     if attention_layer is None:
         return None
     import keras
 
-    name = keras.saving.get_registered_name(attention_layer)
-    if keras.saving.get_registered_object(name) is not attention_layer:
-        raise ValueError("Expected attention_layer to be registered with "
-                         "keras.saving.register_keras_serializable (evaluate rebuilds the model "
-                         f"from its name). Received: attention_layer={attention_layer!r}")
-    return name
+    from tan_keras.layers.attention_path import attention_class, import_path
+
+    layer_class = attention_class(attention_layer)
+    name = keras.saving.get_registered_name(layer_class)
+    if keras.saving.get_registered_object(name) is not layer_class:
+        raise IncompatibleInputError(
+            "Expected attention_layer to be registered with "
+            "keras.saving.register_keras_serializable (a .keras export of the run is rebuilt "
+            f"from it). Received: attention_layer={attention_layer!r}")
+    return attention_layer if isinstance(attention_layer, str) else import_path(layer_class)
 
 
 def stage_settings(manifest: dict, split: int, model_name: str, init: str,
@@ -94,10 +104,10 @@ def train_tan(records_dir, workspace, model: str = "tan", init: str = "imagenet"
       run: the devices (`strategy`; 'multi_worker' needs `distribution.join_cluster()` called
         first, and only the chief writes files), mixed precision, XLA and progress output.
       run_name: the stage folder's name (default `workspace.default_run_name`).
-      attention_layer: TAN only: a `TemporalAttention` subclass (or a callable `(units,
-        name=...) -> layer`), registered with `keras.saving.register_keras_serializable`, built
-        in place of `TemporalAttention`; its registered name goes into settings.json, and
-        evaluate rebuilds the model with it.
+      attention_layer: TAN only: a `TemporalAttention` subclass, or its import path
+        'package.module:ClassName', registered with `keras.saving.register_keras_serializable`,
+        built in place of `TemporalAttention`; its import path goes into settings.json, from
+        which evaluate, export, `load_video_model` and reproduce import it.
       callbacks: more Keras callbacks for every epoch's `fit` (`fit.fit_resumable`).
 
     The model trains on uint8 frames (`tan_keras.data.train_frames`) with the crop, the resize,
@@ -108,7 +118,7 @@ def train_tan(records_dir, workspace, model: str = "tan", init: str = "imagenet"
     if model not in choices.MODELS:
         raise ValueError(f"Expected model in {choices.MODELS}. Received: model={model!r}")
     distribution.check_strategy(run.strategy)
-    attention_name = attention_layer_name(attention_layer)
+    attention_name = recorded_attention_layer(attention_layer if model == "tan" else None)
     kind, argument = choices.parse_init(init)
     from tan_keras.data import RecordsSource
 
@@ -146,7 +156,8 @@ def train_tan(records_dir, workspace, model: str = "tan", init: str = "imagenet"
         from tan_keras.models.preprocessed import training_model
 
         on_frames = training_model(network, settings.backbone,
-                                   (source.frames.height, source.frames.width))
+                                   frame_height=source.frames.height,
+                                   frame_width=source.frames.width)
         compile_for_training(on_frames, optimizers.make_optimizer(settings),
                              **runtime.compile_options(run))
         return on_frames, network

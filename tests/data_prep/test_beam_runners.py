@@ -27,7 +27,7 @@ from tests.data_prep.test_damaged_videos import TRUNCATED_ID, damaged_dir  # noq
 from tests.helpers.commands import kill_when_a_video_is_built, output_of
 from tests.helpers.paths import REPO_ROOT
 
-SETTINGS = PrepSettings(positions=3, frame_size=(80, 60))  # as ucf_records_root's
+SETTINGS = PrepSettings(positions=3, frame_width=80, frame_height=60)  # as ucf_records_root's
 
 
 @pytest.fixture(scope="module")

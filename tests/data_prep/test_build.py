@@ -16,14 +16,17 @@ import tensorflow as tf
 from data_prep import plan as plan_lib
 from data_prep.build import build_records, run_local
 from data_prep.extract import PrepSettings, VideoTask, extract_positions, process_video
+from data_prep.video import parse_frame_size
 from tan_keras import record_format as rf
+from tan_keras.data import RecordsSource
 from tan_keras.errors import IncompatibleInputError
+from tan_keras.frame_settings import FrameSettings
 from tests.helpers.commands import kill_when_a_video_is_built
 from tests.helpers.opencv_reference import decode_rgb
 from tests.helpers.paths import REPO_ROOT as REPO
 
-SIZE = (64, 48)
-SETTINGS = PrepSettings(positions=3, frame_size=SIZE)
+SIZE_WH = (64, 48)  # OpenCV's (width, height), for the independent decode
+SETTINGS = PrepSettings(positions=3, frame_width=64, frame_height=48)
 
 
 def _write_ucf_splits(directory: Path) -> Path:
@@ -68,9 +71,9 @@ def _parse_all(output_dir):
     return manifest, records
 
 
-def _independent(path, size):
+def _independent(path, size_wh):
     """All frames decoded by plain OpenCV: RGB [N, H, W, 3] and gray [N, H, W]."""
-    rgb = decode_rgb(path, size)
+    rgb = decode_rgb(path, size_wh)
     return rgb, np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in rgb])
 
 
@@ -79,8 +82,8 @@ def _independent_quantized_flow(gray, k, bound=20.0):
     return np.round((np.clip(f, -bound, bound) + bound) * 255.0 / (2 * bound))
 
 
-def _check_record_against_opencv(path, context, lists, size):
-    rgb, gray = _independent(path, size)
+def _check_record_against_opencv(path, context, lists, size_wh):
+    rgb, gray = _independent(path, size_wh)
     indices = lists[rf.FRAME_INDEX].numpy()
     assert int(context[rf.NUM_FRAMES]) == len(rgb)
     for p, k in enumerate(indices):
@@ -111,13 +114,14 @@ def test_records_match_independent_decode_and_tvl1(ucf_build):
         tick = (n - 1) / 3
         np.testing.assert_array_equal(lists[rf.FRAME_INDEX].numpy(),
                                       [int(tick / 2 + tick * i) for i in range(3)])
-        _check_record_against_opencv(Path(video_dir) / video, context, lists, SIZE)
+        _check_record_against_opencv(Path(video_dir) / video, context, lists, SIZE_WH)
 
 
 def test_extracted_positions_equal_opencv_before_encoding(shared_data):
     """Before JPEG: frames bit-exact, flow equal to TV-L1 run independently (quantised)."""
     path = shared_data / "videos" / "ucf101" / "PushUps" / "v_PushUps_g01_c01.avi"
-    positions = extract_positions(str(path), PrepSettings(positions=4, frame_size=(80, 60)))
+    positions = extract_positions(str(path), PrepSettings(positions=4, frame_width=80,
+                                                          frame_height=60))
     rgb, gray = _independent(path, (80, 60))
     np.testing.assert_array_equal(positions.frame_indices, [6, 20, 34, 48])  # tick 13.75
     np.testing.assert_array_equal(positions.rgb, rgb[positions.frame_indices])
@@ -252,13 +256,29 @@ def test_short_video_keeps_the_frames_it_has(shared_data, tmp_path):
     (video_dir / "PushUps").mkdir(parents=True)
     shutil.copy(shared_data / "videos" / "ucf101" / "PushUps" / "v_PushUps_g01_c01.avi",
                 video_dir / "PushUps" / "a.avi")
-    plan = plan_lib.make_plan("folder", str(video_dir), "short",
-                              PrepSettings(positions=80, frame_size=(16, 12)), test_fraction=0.0)
-    manifest, stats = run_local(plan, str(tmp_path / "out"),
-                                PrepSettings(positions=80, frame_size=(16, 12)), 1, progress=False)
+    settings = PrepSettings(positions=80, frame_width=16, frame_height=12)
+    plan = plan_lib.make_plan("folder", str(video_dir), "short", settings, test_fraction=0.0)
+    manifest, stats = run_local(plan, str(tmp_path / "out"), settings, 1, progress=False)
     _, records = _parse_all(tmp_path / "out")
     context, lists = records["PushUps/a.avi"]
     assert int(context[rf.NUM_POSITIONS]) == 55 and int(context[rf.POSITIONS_REQUESTED]) == 80
     assert lists[rf.FRAME_INDEX].numpy().tolist() == list(range(55))
     assert manifest["videos"]["PushUps/a.avi"]["num_positions"] == 55
     assert stats.pairs_done == 55
+    # 16 wide, 12 high: [width, height] in the manifest, [H, W] in the records and the reader.
+    assert manifest["params"]["frame_size"] == [16, 12]
+    assert tf.io.decode_jpeg(lists[rf.IMAGE_ENCODED][0]).shape == (12, 16, 3)
+    frames = RecordsSource.open(tmp_path / "out").frames
+    assert (frames.height, frames.width) == (12, 16)
+
+
+def test_the_frame_size_is_named_and_the_manifest_keeps_width_then_height():
+    settings = PrepSettings(frame_width=40, frame_height=24)
+    assert settings == PrepSettings(**parse_frame_size("40x24"))  # --frame_size=WIDTHxHEIGHT
+    assert settings.as_params()["frame_size"] == [40, 24]  # manifest.json, as it always was
+    frames = FrameSettings.from_dict(settings.as_params())
+    assert (frames.height, frames.width) == (24, 40)
+    with pytest.raises(TypeError, match="frame_size"):
+        PrepSettings(frame_size=(40, 24))  # an unnamed pair is no longer taken
+    with pytest.raises(ValueError, match=r"Received: frame_width=0, frame_height=24"):
+        PrepSettings(frame_width=0, frame_height=24)

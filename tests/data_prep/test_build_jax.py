@@ -160,7 +160,7 @@ def test_killed_jax_build_resumes_to_identical_output(jax_build, tmp_path, jax_e
 def test_another_engine_into_the_same_output_dir_is_refused(jax_build):
     args, out = jax_build
     flags = dict(a[2:].split("=", 1) for a in args if "=" in a)
-    settings = PrepSettings(positions=3, frame_size=(80, 60))  # the opencv engine
+    settings = PrepSettings(positions=3, frame_width=80, frame_height=60)  # the opencv engine
     plan = plan_lib.make_plan("ucf101", flags["video_dir"], "ucf101", settings,
                               splits_dir=flags["splits_dir"])
     with pytest.raises(IncompatibleInputError,
@@ -217,7 +217,8 @@ def test_library_without_jax_refuses_before_writing(shared_data, tmp_path, monke
                                                      r'pip install -e "\.\[jax\]"'):
         build_records("ucf101", str(shared_data / "videos" / "ucf101"), str(out),
                       splits_dir=str(splits), verbose=False,
-                      settings=PrepSettings(positions=3, frame_size=(80, 60), flow_engine="jax"))
+                      settings=PrepSettings(positions=3, frame_width=80, frame_height=60,
+                                            flow_engine="jax"))
     assert not out.exists()
     with pytest.raises(ValueError, match=r"Expected flow_engine in \('opencv', 'jax'\)\. "
                                          r"Received: flow_engine='cuda'"):

@@ -25,8 +25,8 @@ from tan_keras import record_format as rf
 from tan_keras.errors import IncompatibleInputError
 from tests.helpers.paths import REPO_ROOT
 
-SETTINGS = PrepSettings(positions=3, frame_size=(80, 60))
-BUILD_DAMAGED = PrepSettings(positions=3, frame_size=(80, 60), on_damaged="build")
+SETTINGS = PrepSettings(positions=3, frame_width=80, frame_height=60)
+BUILD_DAMAGED = PrepSettings(positions=3, frame_width=80, frame_height=60, on_damaged="build")
 TRUNCATED_BYTES = 60_000
 TRUNCATED_ID = "Punch/v_Punch_g08_c01_truncated.avi"
 INTACT_ID = "PushUps/v_PushUps_g01_c01.avi"
@@ -119,7 +119,8 @@ def test_on_damaged_build_keeps_the_frames_that_decode(damaged_dir):
     assert (result.num_frames, result.container_frames, result.num_positions) == (decoded, 251, 3)
     intact = process_video(_task(damaged_dir, INTACT_ID, 1), BUILD_DAMAGED)
     assert intact.ok and not intact.damaged and intact.container_frames == intact.num_frames == 56
-    lenient = PrepSettings(positions=3, frame_size=(80, 60), min_decoded_fraction=0.05)
+    lenient = PrepSettings(positions=3, frame_width=80, frame_height=60,
+                           min_decoded_fraction=0.05)
     assert process_video(_task(damaged_dir, TRUNCATED_ID), lenient).ok  # 17/251 = 0.068
 
 

@@ -32,8 +32,8 @@ def _prepare(config, manual, data_dir):
 
 def test_tfds_builder_reuses_extract_positions_and_skips_broken_videos(shared_data, tmp_path):
     manual = _folder_manual_dir(shared_data, tmp_path)
-    config = TanVideoFlowConfig(name="tiny", dataset="folder", positions=2, frame_size=(64, 48),
-                                test_fraction=0.5, classes=CLASSES)
+    config = TanVideoFlowConfig(name="tiny", dataset="folder", positions=2, frame_width=64,
+                                frame_height=48, test_fraction=0.5, classes=CLASSES)
     builder = _prepare(config, manual, tmp_path / "data")
     counts = {split: builder.info.splits[split].num_examples for split in ("train", "test")}
     assert sum(counts.values()) == 6  # the broken file is skipped ...
@@ -49,7 +49,8 @@ def test_tfds_builder_reuses_extract_positions_and_skips_broken_videos(shared_da
     for ex in examples:
         video = ex["video/filename"].decode()
         expected = extract_positions(str(shared_data / "videos" / "ucf101" / video),
-                                     PrepSettings(positions=2, frame_size=(64, 48)))
+                                     PrepSettings(positions=2, frame_width=64,
+                                                  frame_height=48))
         np.testing.assert_array_equal(ex["frame_index"], expected.frame_indices)
         np.testing.assert_array_equal(ex["flow_x"][..., 0], expected.flow[..., 0])  # PNG: exact
         np.testing.assert_array_equal(ex["flow_y"][..., 0], expected.flow[..., 1])
@@ -71,12 +72,16 @@ def test_ucf101_config_records_class_names_and_its_split(tfds_ucf101):
         "train": [f"{c}/v_{c}_g08_c01.avi" for c in CLASSES],
         "test": [f"{c}/v_{c}_g01_c01.avi" for c in CLASSES]}}
     assert metadata["params"]["positions"] == 3 and metadata["params"]["flow_format"] == "png"
+    # frame_width=80, frame_height=60: [width, height] in metadata.json, as in manifest.json.
+    assert metadata["params"]["frame_size"] == [80, 60]
+    assert builder.info.features["rgb"].shape == (None, 60, 80, 3)
 
 
 def test_folder_classes_must_be_the_datasets_in_label_order(shared_data, tmp_path):
     manual = _folder_manual_dir(shared_data, tmp_path)
     config = TanVideoFlowConfig(name="reordered", dataset="folder", positions=2,
-                                frame_size=(64, 48), classes=("Punch", "BabyCrawling", "PushUps"))
+                                frame_width=64, frame_height=48,
+                                classes=("Punch", "BabyCrawling", "PushUps"))
     with pytest.raises(ValueError, match=r"Expected config.classes to be the dataset's classes "
                                          r"in label order, \['BabyCrawling', 'Punch', 'PushUps'\]\."
                                          r" Received: classes=\('Punch', 'BabyCrawling'"):

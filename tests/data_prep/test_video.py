@@ -17,7 +17,7 @@ def test_frames_equal_an_independent_decode(shared_data, clip, num_frames, fps):
     assert count == num_frames and abs(found_fps - fps) < 0.01
     reference = decode_rgb(path, (64, 48))
     indices = [0, 7, num_frames - 1]
-    frames = video.read_frames(path, indices, frame_size=(64, 48))
+    frames = video.read_frames(path, indices, frame_height=48, frame_width=64)
     assert frames.shape == (3, 48, 64, 3) and frames.dtype == np.uint8
     np.testing.assert_array_equal(frames, reference[indices])
 
@@ -35,10 +35,10 @@ def test_reading_past_the_end_names_the_file(shared_data):
     path = str(shared_data / "videos" / "ucf101" / "PushUps" / "v_PushUps_g01_c01.avi")
     with pytest.raises(video.VideoDecodeError, match=r"v_PushUps_g01_c01.avi: frame 60 does not "
                                                      r"decode \(the video ends after 56 frames\)"):
-        video.read_frames(path, [60], frame_size=(32, 24))
+        video.read_frames(path, [60], frame_height=24, frame_width=32)
 
 
 def test_parse_frame_size():
-    assert video.parse_frame_size("340x256") == (340, 256)
+    assert video.parse_frame_size("340x256") == {"frame_width": 340, "frame_height": 256}
     with pytest.raises(ValueError, match=r"WIDTHxHEIGHT such as 340x256. Received: frame_size='340'"):
         video.parse_frame_size("340")

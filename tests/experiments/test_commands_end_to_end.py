@@ -280,7 +280,7 @@ def test_fig4_per_class_accuracies_agree_with_the_score_files(reproduced):
 def test_each_table_shows_which_stage_of_how_many_and_the_time_left(reproduced):
     first = reproduced["tables"]["1"]
     planned, run_now = _stage_counts(first)
-    assert f"reproduce: stage 1 of {planned}, train_tan ucf101 split 1 tan --init=imagenet (" \
+    assert f"reproduce: stage 1 of {planned}, train_tan ucf101 split 1 tan init=imagenet (" \
         in first
     assert f"stage 3 of {planned}, pretrain_cnn ucf101 split 1 rgb: done before; reading it." \
         in first  # part 1 ran it by hand
@@ -312,7 +312,7 @@ def test_a_table_named_alone_refuses_a_split_the_records_lack(reproduced):
 
 def test_all_says_what_it_could_not_fill_and_why(reproduced):
     report = (reproduced["workspace"] / "tables" / "report.md").read_text()
-    assert re.search(r"ucf101 split 2 tan --init=cnn: not filled: .*split=2", report), report
+    assert re.search(r"ucf101 split 2 tan init=cnn: not filled: .*split=2", report), report
     ucf = _top1(reproduced, RUN)
     assert "| dataset | split 1 | split 2 | mean |" in report
     assert f"| UCF101 | {ucf} (93.8) | - (94.5) | {ucf} (94.1) |" in report

@@ -86,7 +86,7 @@ def test_a_stage_folder_as_model_predicts_the_same(run, shared_data, tmp_path):
     assert problem_lines(result.stderr) == [
         "error: Expected a train_tan run (a workspace with run_name, or a stage folder "
         "<workspace>/train_tan/<run_name>) or an exported model (a .keras file, a SavedModel "
-        f"folder, a .tflite file). Received: path='{tmp_path / 'f.png'}'"]
+        f"folder, a .tflite file, an .onnx file). Received: path='{tmp_path / 'f.png'}'"]
 
 
 def test_an_h264_mp4_is_read_and_a_file_that_is_not_a_video_gets_one_line(run, shared_data,

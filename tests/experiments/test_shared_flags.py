@@ -22,6 +22,7 @@ print(json.dumps({
     "defaults": {name: flags.FLAGS[name].default for name in fields if name in flags.FLAGS},
     "settings": shared_flags.training_settings().to_dict(),
     "run": shared_flags.run_options().to_dict(),
+    "model": shared_flags.model_options().to_dict() if "rnn_units" in flags.FLAGS else None,
 }))
 """
 
@@ -56,3 +57,13 @@ def test_preset_paper_with_explicit_flags_on_top(tmp_path):
     assert parsed["settings"]["epochs"] == 3 != PRESETS["paper"]["epochs"]
     assert parsed["run"] == {"strategy": "default", "mixed_precision": True,
                              "jit_compile": False, "verbose": 2, "run_eagerly": True}
+
+
+def test_preset_tiny_sets_the_model_sizes_too(tmp_path):
+    # A preset is an architecture and an optimisation (tan_keras.presets): --preset=tiny gives
+    # the tiny model's sizes as well as its training settings, under the flags given.
+    parsed = _parsed("experiments.train_tan", _records(tmp_path), "--init=cnn", "--preset=tiny",
+                     "--rnn_units=12")
+    assert parsed["settings"] == TrainingSettings.preset("tiny").to_dict()
+    assert parsed["model"] == ModelOptions.preset("tiny", rnn_units=12).to_dict()
+    assert parsed["model"]["attention_units"] == 8 != ModelOptions().attention_units

@@ -45,6 +45,7 @@ def test_multi_worker_on_jax_without_a_cluster_is_one_line(ucf_records_root, tmp
                            "--strategy=multi_worker", KERAS_BACKEND="jax")
     assert result.returncode == 2, output_of(result)
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("error: Expected --coordinator_address=HOST:PORT --num_processes=N "
-                           "--process_id=K, or a cluster that JAX finds by itself"), last
+    # The library's `join_cluster` message, its arguments shown as the command's flags.
+    assert last.startswith("error: Expected --coordinator_address=HOST:PORT, --num_processes=N "
+                           "and --process_id=K, or a cluster that JAX finds by itself"), last
     assert not (tmp_path / "train_tan").exists()

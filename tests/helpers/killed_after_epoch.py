@@ -3,7 +3,7 @@ r"""A training command killed (SIGKILL) right after epoch N's checkpoint, as a c
     python -m tests.helpers.killed_after_epoch <N> <command module> <the command's flags>
 
 e.g. `python -m tests.helpers.killed_after_epoch 1 experiments.train_tan --records_dir=...`.
-It runs the command's own `main` (through `tan_keras.cli.run`, as the command does), with the
+It runs the command's own `main` (through `experiments.cli.run`, as the command does), with the
 stage functions `tan_keras.training.train_tan` and `pretrain_cnn` given one more Keras callback,
 `KillAfterEpoch(N)`: the library's public `callbacks` argument, no hook of its own.
 """
@@ -48,7 +48,7 @@ def main() -> None:
 
     for name in ("train_tan", "pretrain_cnn"):
         setattr(training, name, _with_callback(getattr(training, name), epoch))
-    from tan_keras import cli
+    from experiments import cli
 
     cli.run(command.main)
 

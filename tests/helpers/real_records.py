@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-TFDS_POSITIONS, TFDS_FRAME_SIZE = 3, (80, 60)  # (width, height), as PrepSettings takes it
+TFDS_POSITIONS, TFDS_FRAME_WIDTH, TFDS_FRAME_HEIGHT = 3, 80, 60
 
 UCF_CLASSES = ("BabyCrawling", "Punch", "PushUps")
 
@@ -30,7 +30,7 @@ def build_ucf101_records(shared_data: Path, root: Path) -> Path:
     from data_prep.plan import make_plan
 
     splits = write_ucf101_splits(root / "splits")
-    settings = PrepSettings(positions=3, frame_size=(80, 60))
+    settings = PrepSettings(positions=3, frame_width=80, frame_height=60)
     plan = make_plan("ucf101", str(shared_data / "videos" / "ucf101"), "ucf101", settings,
                      splits_dir=str(splits))
     run_local(plan, str(root / "ucf101"), settings, num_workers=1, progress=False)
@@ -54,24 +54,35 @@ def build_tfds_ucf101(shared_data: Path, root: Path) -> Path:
                                         target_is_directory=True)
         write_ucf101_splits(manual / "ucfTrainTestlist")
     config = TanVideoFlowConfig(name="ucf101_split1_tiny", dataset="ucf101", split=1,
-                                positions=TFDS_POSITIONS, frame_size=TFDS_FRAME_SIZE)
+                                positions=TFDS_POSITIONS, frame_width=TFDS_FRAME_WIDTH,
+                                frame_height=TFDS_FRAME_HEIGHT)
     builder = TanVideoFlow(config=config, data_dir=str(root / "data"))
     builder.download_and_prepare(
         download_config=tfds.download.DownloadConfig(manual_dir=str(manual)))
     return Path(builder.data_dir)
 
 
-def train_and_evaluate_tiny(records: Path, workspace: Path) -> str:
-    """Trains a tiny TAN one epoch on `records` (fixed seed) and evaluates it into `workspace`;
-    returns the run name (scores in workspace/evaluate/<run>/scores.npz)."""
-    from tan_keras.evaluation import evaluate
-    from tan_keras.training import train_tan
-    from tests.helpers.tiny import QUIET_EAGER, TINY_MODEL, tiny_settings
+# A TemporalAttention subclass in a module of the user's own (tests/helpers/user_code), by the
+# import path the commands take.
+USER_ATTENTION = "user_attention:ScaledAttention"
 
-    stage_dir = train_tan(records, workspace, settings=tiny_settings(), model_options=TINY_MODEL,
-                          run=QUIET_EAGER)
-    evaluate(records, workspace, stage_dir.name)
-    return stage_dir.name
+
+def train_and_evaluate_tiny(records: Path, workspace: Path) -> str:
+    """Trains a tiny TAN one epoch on `records` (fixed seed) with the user's attention layer and
+    evaluates it into `workspace`, both by the commands as typed (train_tan with
+    --attention_layer, evaluate without: it imports the layer the run recorded); returns the run
+    name (scores in workspace/evaluate/<run>/scores.npz)."""
+    from tests.helpers.commands import EAGER, TINY_MODEL, TINY_TRAINING, output_of, python_module
+
+    run_name = "ucf101_split1_tan_imagenet"
+    common = [f"--records_dir={records}", f"--workspace={workspace}", f"--run_name={run_name}"]
+    for command, flags in (
+            ("experiments.train_tan", [*TINY_TRAINING, *TINY_MODEL, *EAGER,
+                                       f"--attention_layer={USER_ATTENTION}"]),
+            ("experiments.evaluate", ["--noprogress"])):
+        result = python_module(command, *common, *flags)
+        assert result.returncode == 0, f"{command}\n{output_of(result)}"
+    return run_name
 
 
 HMDB_LAYOUT = {  # HMDB51 class -> (real clip, its split-1 code: 1 train, 2 test)

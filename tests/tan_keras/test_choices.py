@@ -43,5 +43,5 @@ def test_parse_init():
 
 
 def test_importing_the_choices_loads_neither_keras_nor_tensorflow():
-    loaded = heavy_imports("tan_keras.choices", "tan_keras.cli", "tan_keras.training.settings")
+    loaded = heavy_imports("tan_keras.choices", "experiments.cli", "tan_keras.training.settings")
     assert not {"keras", "tensorflow"} & set(loaded), loaded

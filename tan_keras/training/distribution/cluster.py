@@ -11,7 +11,8 @@ import keras
 
 from tan_keras.errors import IncompatibleInputError
 
-JAX_CLUSTER_HINT = ("--coordinator_address=HOST:PORT --num_processes=N --process_id=K, or a "
+# What `join_cluster` needs on JAX, in its arguments' names (a command shows them as its flags).
+JAX_CLUSTER_HINT = ("coordinator_address='HOST:PORT', num_processes=N and process_id=K, or a "
                     "cluster that JAX finds by itself (Slurm, Open MPI, Kubernetes, Cloud TPU)")
 
 

@@ -34,12 +34,11 @@ def check_strategy(strategy: str) -> None:
             f"Expected the tensorflow or jax Keras backend for strategy={strategy!r}. "
             f"Received: backend={backend!r}")
     if strategy == "multi_worker" and joined_cluster() is None:
-        how = (JAX_CLUSTER_HINT if backend == "jax" else "TF_CONFIG set")
+        how = (JAX_CLUSTER_HINT if backend == "jax" else "no arguments and TF_CONFIG set")
         raise IncompatibleInputError(
-            "Expected this process to have joined its cluster for strategy='multi_worker' "
-            "(tan_keras.training.distribution.join_cluster(), first thing in the program; the "
-            f"commands do it when given --strategy=multi_worker with {how}). Received: no "
-            "cluster joined")
+            "Expected this process to have joined its cluster for strategy='multi_worker': call "
+            "`tan_keras.training.distribution.join_cluster` first thing in the program, with "
+            f"{how}. Received: no cluster joined")
 
 
 @dataclasses.dataclass

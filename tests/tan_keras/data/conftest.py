@@ -8,7 +8,8 @@ import pytest
 
 from tests.helpers import synthetic_records as sr
 from tests.helpers.built_once import built_once
-from tests.helpers.real_records import TFDS_FRAME_SIZE, TFDS_POSITIONS, write_ucf101_splits
+from tests.helpers.real_records import (TFDS_FRAME_HEIGHT, TFDS_FRAME_WIDTH, TFDS_POSITIONS,
+                                        write_ucf101_splits)
 from tests.helpers.synthetic_records import VIDEOS
 
 
@@ -37,8 +38,9 @@ def png_ucf101_records(shared_data, tmp_path_factory) -> Path:
         records_dir = root / "ucf101"
         build_records("ucf101", str(shared_data / "videos" / "ucf101"), str(records_dir),
                       splits_dir=str(write_ucf101_splits(root / "splits")),
-                      settings=PrepSettings(positions=TFDS_POSITIONS, frame_size=TFDS_FRAME_SIZE,
-                                            flow_format="png"),
+                      settings=PrepSettings(positions=TFDS_POSITIONS,
+                                            frame_width=TFDS_FRAME_WIDTH,
+                                            frame_height=TFDS_FRAME_HEIGHT, flow_format="png"),
                       num_workers=1, verbose=False)
         return str(records_dir)
 

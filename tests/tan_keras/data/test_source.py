@@ -12,7 +12,7 @@ from tan_keras.data import parsing
 from tan_keras.errors import IncompatibleInputError, MissingInputError
 from tan_keras.frame_settings import FrameSettings
 from tests.helpers import synthetic_records as sr
-from tests.helpers.real_records import TFDS_FRAME_SIZE, TFDS_POSITIONS
+from tests.helpers.real_records import TFDS_FRAME_HEIGHT, TFDS_FRAME_WIDTH, TFDS_POSITIONS
 
 
 @pytest.fixture
@@ -35,8 +35,8 @@ def test_records_and_tfds_build_open_the_same(png_ucf101_records, tfds_ucf101,
     for side in ("train", "test"):
         assert records.videos(1, side) == build.videos(1, side)
         assert len(records.videos(1, side)) == 3
-    width, height = TFDS_FRAME_SIZE
-    expected = FrameSettings(height=height, width=width, positions=TFDS_POSITIONS,
+    expected = FrameSettings(height=TFDS_FRAME_HEIGHT, width=TFDS_FRAME_WIDTH,
+                             positions=TFDS_POSITIONS,
                              flow_bound=records.params["flow_bound"], flow_format="png",
                              jpeg_quality=records.params["jpeg_quality"])
     assert records.frames == build.frames == expected
@@ -79,7 +79,7 @@ def test_pipelines_take_a_source_or_a_path(png_records):
 def test_missing_records_name_the_manifest_and_the_build_command(tmp_path):
     with pytest.raises(MissingInputError, match=re.escape(
             f"Expected a manifest at {tmp_path / rf.MANIFEST_FILENAME}")
-            + ".*python -m data_prep.build_records"):
+            + r".*`data_prep\.build\.build_records` with output_dir="):
         data.RecordsSource.open(tmp_path)
 
 
@@ -118,6 +118,21 @@ def test_an_absent_split_or_an_empty_side_is_named(png_records, tmp_path):
                        match=r"expected videos on the 'test' side of split 1. Received: 1 listed, "
                              r"none of them stored"):
         data.RecordsSource.open(copy).selection(1, "test")
+
+
+def test_a_manifest_with_frame_size_width_then_height_keeps_its_orientation(
+        png_records, tmp_path, no_record_parsing):
+    """manifest.json "params" as data_prep writes them (and always did): "frame_size" [width,
+    height]; here an early build's, without jpeg_quality and flow_bound."""
+    records_dir, _ = png_records  # sr.WIDTH x sr.HEIGHT = 64 x 48 frames
+    copy = shutil.copytree(records_dir, tmp_path / "records")
+    manifest = json.loads((copy / rf.MANIFEST_FILENAME).read_text())
+    manifest["params"] = {"positions": 25, "frame_size": [sr.WIDTH, sr.HEIGHT],
+                          "flow_format": "png"}
+    (copy / rf.MANIFEST_FILENAME).write_text(json.dumps(manifest))
+    frames = data.RecordsSource.open(copy).frames  # from the params: no record is parsed
+    assert (frames.height, frames.width) == (sr.HEIGHT, sr.WIDTH) == (48, 64)
+    assert (frames.flow_bound, frames.jpeg_quality) == (20.0, 95)  # data_prep's defaults
 
 
 def test_frame_settings_read_the_old_and_the_new_form():

@@ -35,11 +35,12 @@ def test_the_training_wrapper_trains_the_float_models_weights(tmp_path):
     inputs = {"rgb": frames["rgb"], "flow_x": frames["flow"][..., 0],
               "flow_y": frames["flow"][..., 1], "crop": np.array([[0, 0, 30, 30]] * 4, np.int32),
               "flip": np.array([0, 1, 0, 1], "int32")}
-    on_frames = training_model(core, "tiny", (H, W))
+    on_frames = training_model(core, "tiny", frame_height=H, frame_width=W)
     assert len(on_frames.weights) == len(core.weights)
     # The wrapped model's objective is TAN's: no loss on the fixed-average 'fused' output.
     assert not has_learned_fusion(on_frames)
-    assert has_learned_fusion(training_model(build_fc_fusion(C, **SMALL), "tiny", (H, W)))
+    assert has_learned_fusion(training_model(build_fc_fusion(C, **SMALL), "tiny",
+                                             frame_height=H, frame_width=W))
     before = [np.array(w) for w in core.get_weights()]
     # Shapes, the config and .keras round trips, and one training step on uint8 frames.
     check_model(on_frames, inputs, training_targets(np.array([0, 1, 2, 0])), tmp_path,
@@ -48,12 +49,26 @@ def test_the_training_wrapper_trains_the_float_models_weights(tmp_path):
     assert any(not np.allclose(b, a) for b, a in zip(before, core.get_weights()))
 
 
+def test_frame_sizes_are_named_and_keep_their_orientation():
+    core = build_two_stream(C, **SMALL)
+    on_frames = training_model(core, "tiny", frame_height=24, frame_width=40)
+    views = evaluation_model(core, "tiny", frame_height=24, frame_width=40)
+    shapes = {t.name: tuple(t.shape) for t in on_frames.inputs + views.inputs}
+    assert shapes["rgb"] == (None, T, 24, 40, 3) and shapes["flow_x"] == (None, T, 24, 40)
+    assert shapes["flow"] == (None, T, 24, 40, 2)
+    with pytest.raises(TypeError):
+        training_model(core, "tiny", (24, 40))  # keyword-only: no unnamed (H, W) pair
+    with pytest.raises(ValueError, match=r"Expected frame_height and frame_width both, or "
+                                         r"neither.*frame_height=24, frame_width=None"):
+        evaluation_model(core, "tiny", frame_height=24)
+
+
 @pytest.mark.parametrize("build", [lambda: build_tan(C, attention_units=8, **SMALL),
                                    lambda: build_two_stream(C, **SMALL)])
 def test_the_evaluation_model_averages_the_float_models_views(build, tmp_path):
     core = build()
-    views_model = evaluation_model(core, "tiny", (H, W), classes=("a", "b", "c"),
-                                  frame_settings={"num_snippets": T})
+    views_model = evaluation_model(core, "tiny", frame_height=H, frame_width=W,
+                                   classes=("a", "b", "c"), frame_settings={"num_snippets": T})
     frames = _frames(2, seed=1)
     # Shapes, the config and .keras round trips (a test-time model: no training step).
     got = check_model(views_model, frames, None, tmp_path)

@@ -215,7 +215,7 @@ def test_best_init_and_main_dataset():
 
 
 def test_describe():
-    assert H("tan", "tan:ucf101", 2).describe() == "hmdb51 split 2 tan --init=tan:ucf101"
+    assert H("tan", "tan:ucf101", 2).describe() == "hmdb51 split 2 tan init=tan:ucf101"
     assert Step("pretrain_cnn", "ucf101", 1, stream="flow").describe() == (
         "pretrain_cnn ucf101 split 1 flow")
-    assert _evaluate(U("tan", "cnn")).describe() == "evaluate ucf101 split 1 tan --init=cnn"
+    assert _evaluate(U("tan", "cnn")).describe() == "evaluate ucf101 split 1 tan init=cnn"

@@ -36,7 +36,8 @@ def calls(monkeypatch, tmp_path):
         folder.mkdir(parents=True, exist_ok=True)
         stage_files.mark_done(folder, {})
 
-    def train_tan(source, workspace, model, init, split, settings, model_options, run):
+    def train_tan(source, workspace, model, init, split, settings, model_options, run,
+                  attention_layer=None):
         log.append(("train_tan", source.name, split, model, init))
         if source.name == "hmdb51" and model == "tan" and init == "cnn":
             raise IncompatibleInputError("hmdb51 records: bad input")
@@ -75,7 +76,7 @@ def test_keep_going_records_the_failure_and_runs_the_rest(calls, tmp_path):
     assert measured.get(tan) is None
     # The failed train_tan's evaluate is skipped, and says so; nothing else is.
     assert ("evaluate", "hmdb51_split1_tan_cnn") not in calls
-    assert any("evaluate hmdb51 split 1 tan --init=cnn: skipped (needs train_tan" in line
+    assert any("evaluate hmdb51 split 1 tan init=cnn: skipped (needs train_tan" in line
                for line in lines), lines
     assert lines[-1].startswith("reproduce: 6 stages: 4 run now, 0 done before, 1 failed, "
                                 "1 skipped;"), lines[-1]

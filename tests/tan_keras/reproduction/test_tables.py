@@ -148,8 +148,8 @@ def test_table1_a_failed_run_and_one_not_run(tmp_path):
         "| ImageNet | - (60.5) | - (69.0) | 80.0 (86.2) | - (91.8) |",
         "| CNN on target | - (68.6) | - (73.0) | 91.0 (92.0) | - (93.8) |"]
     notes = notes_of(output.markdown)
-    assert "hmdb51 split 1 tan --init=imagenet: not filled: not run." in notes
-    assert ("hmdb51 split 1 tan --init=cnn: not filled: pretrain_cnn hmdb51 split 1 rgb "
+    assert "hmdb51 split 1 tan init=imagenet: not filled: not run." in notes
+    assert ("hmdb51 split 1 tan init=cnn: not filled: pretrain_cnn hmdb51 split 1 rgb "
             "failed: Expected X.") in notes
     assert "hmdb51/cnn" not in output.data
 
@@ -289,7 +289,7 @@ def test_table3_a_failed_run(tmp_path):
     assert rows_of(output.markdown)[2] == "| two-stream CNN + LSTM | - (46.2) | - (50.3) | " \
                                           "- (58.4) |"
     assert notes_of(output.markdown) == [
-        "hmdb51 split 1 two_stream --init=cnn: not filled: train_tan failed: out of memory."]
+        "hmdb51 split 1 two_stream init=cnn: not filled: train_tan failed: out of memory."]
 
 
 # Table 4 ----------------------------------------------------------------------------------------
@@ -363,7 +363,7 @@ def test_fig3_a_failed_run_is_drawn_empty_and_noted(tmp_path):
     output = tables.render("fig3", Context(BOTH, [1], {}), measured, tmp_path)
     assert "| BS + L2 | - (-) | - (-) | - (83.9) |" in rows_of(output.markdown)
     assert notes_of(output.markdown) == [
-        "ucf101 split 1 bs_l2 --init=cnn: not filled: train_tan failed: boom."]
+        "ucf101 split 1 bs_l2 init=cnn: not filled: train_tan failed: boom."]
     assert (tmp_path / "fig3.png").is_file()
 
 
@@ -412,11 +412,11 @@ def test_fig4_draws_and_writes_the_csv(tmp_path):
 def test_fig4_not_drawn_when_a_run_failed(tmp_path):
     measured = _fig4_measured()
     del measured.values[U("tan", "cnn")]
-    measured.failed[U("tan", "cnn")] = "train_tan ucf101 split 1 tan --init=cnn failed: boom"
+    measured.failed[U("tan", "cnn")] = "train_tan ucf101 split 1 tan init=cnn failed: boom"
     output = tables.render("fig4", Context(BOTH, [1], {}), measured, tmp_path)
     assert output.markdown == (
-        "Not drawn.\n\n- ucf101 split 1 tan --init=cnn: not filled: train_tan ucf101 split 1 "
-        "tan --init=cnn failed: boom.\n")
+        "Not drawn.\n\n- ucf101 split 1 tan init=cnn: not filled: train_tan ucf101 split 1 "
+        "tan init=cnn failed: boom.\n")
     assert output.files == [] and output.data == {}
     assert not (tmp_path / "fig4.png").exists() and not (tmp_path / "fig4.csv").exists()
 

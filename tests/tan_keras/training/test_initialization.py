@@ -20,11 +20,18 @@ def test_googlenet_from_imagenet_names_the_argument_and_the_checkpoint():
     assert "--" not in message
 
 
-def test_a_missing_pretrain_stage_names_init_and_the_command_that_makes_it(tmp_path):
-    with pytest.raises(MissingInputError, match=r"init='cnn' needs the pretrain_cnn stage "
-                                                r"\(ucf101, split 1, stream rgb\)\. Make it with: "
-                                                r"python -m experiments\.pretrain_cnn"):
-        initialization.pretrained_cnn_weights(tmp_path, "ucf101", 1, tiny_settings(), "records")
+def test_a_missing_pretrain_stage_names_init_and_the_arguments_that_make_it(tmp_path):
+    settings = tiny_settings()
+    with pytest.raises(MissingInputError) as refused:
+        initialization.pretrained_cnn_weights(tmp_path, "ucf101", 1, settings, "records")
+    message = str(refused.value)
+    assert message.startswith("Expected a finished pretrain_cnn stage (ucf101, split 1, stream "
+                              "rgb) for init='cnn'. Received: no "), message
+    assert message.endswith(
+        f"Run the pretrain_cnn stage first (`tan_keras.training.pretrain_cnn`, docs/training.md) "
+        f"with records_dir=records, workspace={tmp_path}, stream='rgb', split=1, "
+        f"backbone={settings.backbone!r}, image_size={settings.image_size}."), message
+    assert "--" not in message and "python -m" not in message
 
 
 def test_fewer_training_videos_than_one_global_batch_on_several_replicas():

@@ -96,10 +96,10 @@ def test_stage_files_and_skip_when_done(trained, capsys):
 
 def test_missing_and_incompatible_inputs_say_what_to_do(trained, tmp_path):
     records = trained["records"]
-    with pytest.raises(FileNotFoundError, match=r"init='cnn' needs the pretrain_cnn stage "
-                                                r"\(ucf101, split 1, stream rgb\)\. Make it with: "
-                                                r"python -m experiments\.pretrain_cnn "
-                                                r".*--stream=rgb"):
+    with pytest.raises(FileNotFoundError, match=r"Expected a finished pretrain_cnn stage "
+                                                r"\(ucf101, split 1, stream rgb\) for "
+                                                r"init='cnn'\. .*`tan_keras\.training\."
+                                                r"pretrain_cnn`.* stream='rgb'"):
         train_tan(records, tmp_path / "empty", "tan", "cnn", 1, SETTINGS, run=QUIET)
     with pytest.raises(FileNotFoundError, match=r"Expected a finished train_tan run .*no_such_run\. "
                                                 r"Received: run_name='no_such_run'"):

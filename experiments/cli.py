@@ -8,7 +8,8 @@ TAN_KERAS_TRACEBACK=1 to get the traceback instead. Other exceptions are bugs an
 The library names its arguments in its messages, as Keras does: `Received: batch_size=4`, or an
 argument alone in backquotes (`run_name`). A command speaks in flags, so its messages go through
 `flag_terms`: each argument that is one of the command's flags reads `--batch_size=4`,
-`--run_name`.
+`--run_name`. The library itself knows nothing of the command line (no absl, no flags, no
+commands in its messages); this module, with the commands, is where the two meet.
 """
 
 import os
