@@ -10,15 +10,13 @@ from tests.helpers.commands import output_of, problem_lines, python_module
 from tests.helpers.real_records import USER_ATTENTION
 
 
-def test_the_run_records_the_users_layer_and_is_built_with_it(evaluated_tiny_run):
+def test_the_run_records_the_users_layer_and_evaluate_used_it(evaluated_tiny_run):
+    # That the run is rebuilt with ScaledAttention: tests/tan_keras/inference/test_export.py.
     _, workspace, run_name = evaluated_tiny_run
     recorded = json.loads((workspace / "train_tan" / run_name / "settings.json").read_text())
     assert recorded["attention_layer"] == USER_ATTENTION
-    from tan_keras.evaluation.protocol import load_trained_model
-    from user_attention import ScaledAttention
-
-    model, _, _ = load_trained_model(workspace, run_name)
-    assert type(model.get_layer("temporal_attention")) is ScaledAttention
+    results = json.loads((workspace / "evaluate" / run_name / "results.json").read_text())
+    assert results["run"]["attention_layer"] == USER_ATTENTION and results["num_videos"] == 3
 
 
 def test_a_path_that_does_not_import_ends_reproduce_before_any_stage(ucf_records_root, tmp_path):

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 
@@ -69,6 +70,13 @@ def test_tflite_gives_evaluates_scores(exported):
     _assert_scores(model.predict, scores, videos, atol=1e-4)
 
 
+def _nested_layers(model):
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from _nested_layers(layer)
+
+
 def test_a_run_its_stage_folder_and_its_keras_export_load_as_the_same_model(exported,
                                                                            evaluated_tiny_run):
     files, _, scores, videos = exported
@@ -80,6 +88,13 @@ def test_a_run_its_stage_folder_and_its_keras_export_load_as_the_same_model(expo
         assert model.classes == by_run.classes == list(scores["classes"])
         assert model.frame_settings == by_run.frame_settings
         assert model.keras_model is not None
+    # The run's TAN has the user's attention subclass (tests/helpers/user_code), rebuilt from
+    # the path settings.json records and from the module the .keras file names.
+    for model in (by_run, by_file):
+        attention = [layer for layer in _nested_layers(model.keras_model)
+                     if layer.name == "temporal_attention"]
+        assert [type(layer).__name__ for layer in attention] == ["ScaledAttention"]
+        assert float(keras.ops.convert_to_numpy(attention[0].scale)) != 1.0  # trained, loaded
     _assert_scores(by_run.predict, scores, videos, atol=1e-5)
     for frames in videos.values():
         expected = by_run.predict(frames)

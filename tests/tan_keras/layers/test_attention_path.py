@@ -1,36 +1,16 @@
-"""train_tan with a TemporalAttention subclass: it is built in TAN, its import path goes into
-settings.json, and evaluate rebuilds the model with it; the import path's errors."""
-
-import json
+"""A TemporalAttention subclass by its import path (`tan_keras.layers.attention_path`): the path
+names the class, an earlier run's registered name still resolves, and each error names the path.
+Training, evaluating, exporting and predicting with a subclass: the suite's shared tiny run
+(tests/conftest.py, `evaluated_tiny_run`), checked in tests/tan_keras/inference/test_export.py and
+tests/experiments/test_attention_layer_flag.py."""
 
 import keras
 import pytest
 
-from tan_keras.evaluation import evaluate
 from tan_keras.errors import IncompatibleInputError, MissingInputError
-from tan_keras.evaluation.protocol import load_trained_model
 from tan_keras.layers import TemporalAttention
 from tan_keras.layers.attention_path import attention_class, import_path
-from tan_keras.training import train_tan
 from tests.helpers.custom_attention import TemperedTemporalAttention
-from tests.helpers.tiny import QUIET, TINY_MODEL, tiny_settings
-
-
-def test_a_subclass_trains_through_the_stage_and_evaluate_rebuilds_it(ucf_records_root,
-                                                                      tmp_path):
-    records = ucf_records_root / "ucf101"
-    stage_dir = train_tan(records, tmp_path, settings=tiny_settings(), model_options=TINY_MODEL,
-                          run=QUIET, run_name="tempered", attention_layer=TemperedTemporalAttention)
-    recorded = json.loads((stage_dir / "settings.json").read_text())
-    assert recorded["attention_layer"] == (
-        "tests.helpers.custom_attention:TemperedTemporalAttention")
-    model, _, _ = load_trained_model(tmp_path, "tempered")
-    layer = model.get_layer("temporal_attention")
-    assert isinstance(layer, TemperedTemporalAttention) and layer.units == 8
-    assert float(keras.ops.convert_to_numpy(layer.temperature)) != 1.0  # trained, then loaded
-    results = evaluate(records, tmp_path, "tempered")
-    assert results["num_videos"] == 3
-    assert (tmp_path / "evaluate" / "tempered" / "attention.npz").is_file()
 
 
 def test_an_import_path_names_the_class_and_its_errors_name_the_path():
