@@ -10,9 +10,11 @@ HMDB51 classes (tests/helpers/real_records.py, `HMDB_LAYOUT`); then `reproduce -
 4, 5, fig3 and fig4 one after the other (Table 1 reuses the stages of part 1), a table named
 alone with a split the records lack (one error line), and `--table=all --splits=1,2`, which
 must train no stage again and says in its report why split 2 stays empty. The figures are
-checked against the runs' own results.json and scores.npz, read here independently. The
-accuracies of a tiny run mean nothing. One module, so that both parts share one records build
-and one workspace.
+checked against the runs' own results.json and scores.npz, read here independently. Every TAN
+is trained with a user's attention subclass from a module outside the packages
+(`--attention_layer=user_attention:ScaledAttention` on train_tan and reproduce), which evaluate,
+fuse_scores and the tables then build from the runs' records. The accuracies of a tiny run mean
+nothing. One module, so that both parts share one records build and one workspace.
 """
 
 import csv
@@ -26,7 +28,7 @@ import pytest
 from tests.helpers.commands import (EAGER, TINY_MODEL, TINY_TRAINING, console_script,
                                     output_of, problem_lines, python_module)
 from tests.helpers.paths import REPO_ROOT
-from tests.helpers.real_records import write_hmdb51_layout, write_ucf101_splits
+from tests.helpers.real_records import USER_ATTENTION, write_hmdb51_layout, write_ucf101_splits
 
 pytestmark = pytest.mark.slow  # an end-to-end run: python -m pytest -m 'not slow' skips it
 
@@ -47,7 +49,8 @@ def _commands(shared_data, root):
             "--frame_size=80x60", "--num_workers=2", "--noprogress"]),
         ("experiments.pretrain_cnn", [*common, "--stream=rgb", *TINY_TRAINING, *EAGER]),
         ("experiments.pretrain_cnn", [*common, "--stream=flow", *TINY_TRAINING, *EAGER]),
-        ("experiments.train_tan", [*common, "--init=cnn", *TINY_MODEL, *TINY_TRAINING, *EAGER]),
+        ("experiments.train_tan", [*common, "--init=cnn", *TINY_MODEL, *TINY_TRAINING, *EAGER,
+                                   f"--attention_layer={USER_ATTENTION}"]),
         ("experiments.evaluate", [*common, "--init=cnn"]),  # train_tan's flags, no --run_name
         ("experiments.fuse_scores", [*common, "--init=cnn", f"--scores={root / 'external.npz'}",
                                      "--weights=1,0.5", "--name=tan+external"]),
@@ -154,7 +157,8 @@ HMDB_BEST = "hmdb51_split1_tan_tan-ucf101_split1_tan_cnn"  # Table 2's HMDB51 ru
 
 def _reproduce(records, workspace, *flags):
     return python_module("experiments.reproduce", f"--records_dir={records}",
-                         f"--workspace={workspace}", *TINY_MODEL, *TINY_TRAINING, *EAGER, *flags)
+                         f"--workspace={workspace}", *TINY_MODEL, *TINY_TRAINING, *EAGER,
+                         f"--attention_layer={USER_ATTENTION}", *flags)
 
 
 def _stage_stamps(workspace) -> dict:
@@ -213,6 +217,16 @@ def test_table1_reuses_part1s_stages_and_adds_both_datasets_and_the_transfer_row
             "- (-) |") in lines
     assert "- TAN+ needs MIFS scores (`mifs_scores`); none given for ucf101:1, hmdb51:1, so those " \
            "TAN+ cells are empty." in lines
+
+
+def test_every_tan_of_the_tables_has_the_users_attention_layer(reproduced):
+    # TAN's runs, the transfer from the UCF101 TAN included, were trained with the user's
+    # subclass (reproduce --attention_layer; part 1's train_tan too, which Table 1 reuses); the
+    # baselines take no attention layer.
+    for run_name in (UCF_TAN, HMDB_TAN, HMDB_BEST):
+        run = _results(reproduced, run_name)["run"]
+        assert run["model"] == "tan" and run["attention_layer"] == USER_ATTENTION, run_name
+    assert "attention_layer" not in _results(reproduced, "ucf101_split1_fc_fusion_cnn")["run"]
 
 
 def test_table2_uses_the_best_setting_of_table1(reproduced):
