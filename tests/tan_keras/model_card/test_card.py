@@ -78,9 +78,9 @@ def test_a_run_is_carded_from_its_settings(tmp_path):
 
 def test_a_runs_attention_layer_is_imported_from_its_path(tmp_path):
     _write_settings(tmp_path, model="tan",
-                    attention_layer="tests.helpers.custom_attention:TemperedTemporalAttention")
+                    attention_layer="user_attention:ScaledAttention")
     card = run_model_card(tmp_path)
-    assert card["uncounted"] == ["temporal_attention (TemperedTemporalAttention)"]
+    assert card["uncounted"] == ["temporal_attention (ScaledAttention)"]
     # w1..w8 [6, 5], v and u [5], and the subclass's own temperature.
     assert card["parts"]["attention"]["params"] == 8 * 6 * 5 + 2 * 5 + 1
 

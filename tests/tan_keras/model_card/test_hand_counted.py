@@ -5,7 +5,7 @@ import pytest
 
 from tan_keras.model_card import count_model
 from tan_keras.model_card.building import build_card_model
-from tests.helpers.custom_attention import TemperedTemporalAttention
+from user_attention import ScaledAttention
 
 # A small TAN whose sizes are all different, so that a swapped dimension shows.
 T, S, U, A, C = 2, 16, 4, 3, 5
@@ -107,8 +107,8 @@ def test_gru_and_two_stream_parameters_match_keras():
 
 
 def test_a_subclass_with_its_own_scores_is_listed_not_guessed():
-    model = build_card_model("tan", C, SMALL, attention_layer=TemperedTemporalAttention)
+    model = build_card_model("tan", C, SMALL, attention_layer=ScaledAttention)
     counted = count_model(model)
-    assert counted.uncounted == ("temporal_attention (TemperedTemporalAttention)",)
+    assert counted.uncounted == ("temporal_attention (ScaledAttention)",)
     assert counted.parts["attention"].count.flops == 0
     assert counted.params == model.count_params()

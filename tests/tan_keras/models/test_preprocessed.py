@@ -10,7 +10,7 @@ from tan_keras import layers  # layers.TestViews: not imported by name, or pytes
 from tan_keras.models import (attention_model, build_fc_fusion, build_tan, build_two_stream,
                               compile_for_training, has_learned_fusion, training_targets)
 from tan_keras.models.preprocessed import evaluation_model, training_model
-from tests.helpers.custom_attention import TemperedTemporalAttention
+from user_attention import ScaledAttention
 from tests.helpers.layer_checks import check_model
 
 pytestmark = pytest.mark.backend_agnostic  # also run on JAX by tests/test_jax_backend.py
@@ -88,7 +88,7 @@ def test_the_evaluation_model_averages_the_float_models_views(build, tmp_path):
 
 
 def test_a_temporal_attention_subclass_plugs_into_tan_trains_and_round_trips(tmp_path):
-    layer = TemperedTemporalAttention(8, name="temporal_attention")
+    layer = ScaledAttention(8, name="temporal_attention")
     model = build_tan(C, attention_layer=layer, **SMALL)
     assert model.get_layer("temporal_attention") is layer
     rng = np.random.default_rng(2)
@@ -97,10 +97,10 @@ def test_a_temporal_attention_subclass_plugs_into_tan_trains_and_round_trips(tmp
     check_model(model, clips, training_targets(np.array([0, 1, 2, 1])), tmp_path,
                 expected_shapes={name: (4, C) for name in ("spatial", "temporal", "fused")},
                 compile_model=lambda m: compile_for_training(m, keras.optimizers.Adam(0.05)))
-    assert float(keras.ops.convert_to_numpy(layer.temperature)) != 1.0  # its own weight trained
+    assert float(keras.ops.convert_to_numpy(layer.scale)) != 1.0  # its own weight trained
     alpha = keras.ops.convert_to_numpy(attention_model(model)(clips)["alpha"])
     np.testing.assert_allclose(alpha.sum(axis=1), 1.0, atol=1e-5)
     loaded = keras.saving.load_model(tmp_path / f"{model.name}.keras")  # saved by check_model
-    assert isinstance(loaded.get_layer("temporal_attention"), TemperedTemporalAttention)
+    assert isinstance(loaded.get_layer("temporal_attention"), ScaledAttention)
     with pytest.raises(ValueError, match=r"Expected `attention_layer` to be a TemporalAttention"):
         build_tan(C, attention_layer=keras.layers.Dense(3), **SMALL)
