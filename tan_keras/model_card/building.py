@@ -1,13 +1,14 @@
 """The float model a card describes, built from an architecture with random weights."""
 
-import inspect
+import dataclasses
 
 import keras
 
 from tan_keras.presets import Architecture
 
-ARCHITECTURE_FIELDS = ("backbone", "num_snippets", "image_size", "rnn", "rnn_units",
-                       "attention_units", "dropout")
+ARCHITECTURE_FIELDS = tuple(field.name for field in dataclasses.fields(Architecture))
+# The fields that `TrainingSettings` holds; the others are `ModelOptions`'.
+TRAINING_FIELDS = ("backbone", "num_snippets", "image_size")
 
 
 def architecture_dict(architecture: Architecture | dict) -> dict:
@@ -27,9 +28,9 @@ def architecture_dict(architecture: Architecture | dict) -> dict:
 
 def build_card_model(model_name: str, num_classes: int, architecture: Architecture | dict,
                      attention_layer=None) -> keras.Model:
-    """`tan_keras.models.build_model(model_name, num_classes, ...)` with the architecture's
-    sizes that this model takes (`attention_units` only where there is attention), no
-    pre-trained weights.
+    """The training stage's model (`tan_keras.training.tan_stage.build_stage_model`) of the
+    architecture's sizes: the sizes this model takes (`attention_units` only where there is
+    attention), no pre-trained weights.
 
     The weights are never initialised: the model is built in a
     `keras.StatelessScope(initialize_variables=False)`, where Keras defers each variable's
@@ -41,19 +42,12 @@ def build_card_model(model_name: str, num_classes: int, architecture: Architectu
         'package.module:ClassName' (built with `attention_units` and the name
         'temporal_attention'), or None.
     """
-    from tan_keras.layers.attention_path import attention_class
-    from tan_keras.models import build_model
-    from tan_keras.models.registry import BUILDERS
-    from tan_keras.models.tan import ATTENTION_LAYER
+    from tan_keras.training.settings import TrainingSettings
+    from tan_keras.training.tan_stage import build_stage_model
 
-    if model_name not in BUILDERS:
-        raise ValueError(f"Expected a model name in {list(BUILDERS)}. Received: "
-                         f"model={model_name!r}")
     values = architecture_dict(architecture)
-    accepted = set(inspect.signature(BUILDERS[model_name]).parameters)
-    kwargs = {key: value for key, value in values.items() if key in accepted}
-    if attention_layer is not None and model_name == "tan":
-        kwargs["attention_layer"] = attention_class(attention_layer)(values["attention_units"],
-                                                                     name=ATTENTION_LAYER)
+    settings = TrainingSettings(**{field: values[field] for field in TRAINING_FIELDS})
+    sizes = {field: value for field, value in values.items() if field not in TRAINING_FIELDS}
     with keras.StatelessScope(initialize_variables=False):
-        return build_model(model_name, num_classes, **kwargs)
+        return build_stage_model(model_name, num_classes, settings, sizes,
+                                 attention_layer=attention_layer)

@@ -40,9 +40,9 @@ class TwoStreamNetwork(keras.Model):
     (8, 'tan')
     """
 
-    def __init__(self, inputs, outputs, architecture: dict | None = None, **kwargs):
+    def __init__(self, inputs, outputs, **kwargs):
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
-        self._architecture = dict(architecture or {})
+        self._architecture = {}  # the builder's call, set by `network_builder`
 
     @property
     def architecture(self) -> dict:
