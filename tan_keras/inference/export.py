@@ -126,24 +126,6 @@ def _onnx_problem(model) -> str | None:
     return None
 
 
-@contextlib.contextmanager
-def _uncompiled_preprocessing(model):
-    """On TensorFlow, `FramePreprocessing` (the test views) runs as one XLA-compiled function,
-    which tf2onnx leaves as a 'PartitionedCall' node that ONNX has no op for. While exporting,
-    the layers trace their plain keras.ops steps instead: the same computation, unfused."""
-    from tan_keras.layers.frame_preprocessing import FramePreprocessing
-
-    layers = [layer for layer in _all_layers(model) if isinstance(layer, FramePreprocessing)]
-    kept = [getattr(layer, "_xla_preprocess", None) for layer in layers]
-    for layer in layers:
-        layer._xla_preprocess = layer._preprocess
-    try:
-        yield
-    finally:
-        for layer, compiled in zip(layers, kept):
-            layer._xla_preprocess = compiled
-
-
 def unconverted_onnx_ops(graph) -> list[str]:
     """The ops of an ONNX graph (and its subgraphs) that onnxruntime cannot run: TensorFlow ops
     tf2onnx left as they were (no ONNX op of that name) and ops of custom domains."""
@@ -187,7 +169,11 @@ def _write_onnx(model, output: Path) -> None:
     import onnx
 
     specs = {spec.name: spec for spec in _serving_specs(model)}
-    with tempfile.TemporaryDirectory() as folder, _uncompiled_preprocessing(model):
+    from tan_keras.layers.frame_preprocessing import without_xla
+
+    # tf2onnx leaves the test views' XLA-compiled function as a 'PartitionedCall' node that ONNX
+    # has no op for: the export traces their plain keras.ops steps instead.
+    with tempfile.TemporaryDirectory() as folder, without_xla():
         converted = Path(folder) / "model.onnx"
         try:
             with _quiet_tf2onnx():

@@ -5,10 +5,28 @@ output clip's window, the flip, the flow image, the normalisation) and leaves on
 `_clips`, which says which video, window and flip each output clip takes.
 """
 
+import contextlib
+import contextvars
+
 import keras
 from keras import ops
 
 from tan_keras.backbones.preprocessing import PREPROCESSING_MODES, preprocess_input
+
+# Whether FramePreprocessing runs as one XLA cluster on TensorFlow (`without_xla` turns it off).
+_XLA_ON_TENSORFLOW = contextvars.ContextVar("xla_on_tensorflow", default=True)
+
+
+@contextlib.contextmanager
+def without_xla():
+    """While active, `FramePreprocessing` layers called (or traced) on TensorFlow run their plain
+    keras.ops steps instead of one XLA-compiled function: the same computation, unfused. For a
+    converter that cannot read a compiled function, such as tf2onnx (the ONNX export)."""
+    token = _XLA_ON_TENSORFLOW.set(False)
+    try:
+        yield
+    finally:
+        _XLA_ON_TENSORFLOW.reset(token)
 
 FLOW_INPUTS = ("flow", "flow_x", "flow_y")
 
@@ -149,7 +167,7 @@ class FramePreprocessing(keras.layers.Layer):
                         f"or your own). Received: {type(self).__name__}, which does not.")
 
     def call(self, inputs):
-        if keras.backend.backend() == "tensorflow":
+        if keras.backend.backend() == "tensorflow" and _XLA_ON_TENSORFLOW.get():
             return self._compiled_call()(inputs)
         return self._preprocess(inputs)
 
