@@ -37,17 +37,17 @@ import sys
 
 from absl import app, flags
 
-from data_prep import beam_runners
-from data_prep import build as build_lib
+from data_prep.build import beam_runners
+from data_prep.build import local as build_lib
 from data_prep import files
-from data_prep import flow as flow_lib
-from data_prep import plan as plan_lib
-from data_prep import splits as splits_lib
-from data_prep import video as video_lib
-from data_prep.extract import ON_DAMAGED, PrepSettings
-from data_prep.positions import parse_positions
-from data_prep.summary import format_summary
-from data_prep.video import parse_frame_size
+from data_prep.flow import tvl1 as flow_lib
+from data_prep.build import plan as plan_lib
+from data_prep.datasets import splits as splits_lib
+from data_prep.decoding import video as video_lib
+from data_prep.build.extract import ON_DAMAGED, PrepSettings
+from data_prep.decoding.positions import parse_positions
+from data_prep.build.summary import format_summary
+from data_prep.decoding.video import parse_frame_size
 from experiments import cli
 
 FLAGS = flags.FLAGS
@@ -192,7 +192,7 @@ def main(argv):
           f"{len(plan.dataset_splits.splits)} split(s), {plan.num_shards} shard(s)"
           + (f"; {len(plan.missing)} missing and left out" if plan.missing else ""), flush=True)
     if FLAGS.engine == "beam":
-        from data_prep import beam_pipeline  # Apache Beam loads only when asked for.
+        from data_prep.build import beam_pipeline  # Apache Beam loads only when asked for.
         logging.getLogger("apache_beam").setLevel(logging.WARNING)  # it logs each stage at INFO
         manifest, stats = beam_pipeline.run_beam(
             plan, FLAGS.output_dir, settings, FLAGS.beam_runner,

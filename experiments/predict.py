@@ -7,7 +7,7 @@ The model is loaded by `tan_keras.inference.load_video_model`, from a run or fro
 
 The video goes through what a records build does to it, with the settings the model was trained
 on (frame size, TV-L1 flow bound and format, JPEG quality, positions a video), for the T test
-positions only (`data_prep.model_input.video_clip`); the model makes the 10 views and averages
+positions only (`data_prep.decoding.model_input.video_clip`); the model makes the 10 views and averages
 their scores. Prints the top classes of the spatial, temporal and fused scores and writes a
 figure of the sampled frames and flow with alpha and beta under them.
 """
@@ -58,8 +58,8 @@ def main(argv):
     del argv
     from tqdm import tqdm
 
-    from data_prep.model_input import video_clip
-    from data_prep.video import VideoDecodeError
+    from data_prep.decoding.model_input import video_clip
+    from data_prep.decoding.video import VideoDecodeError
     from tan_keras.errors import IncompatibleInputError
     from tan_keras.frame_settings import FrameSettings
     from tan_keras.inference import load_video_model, plot_prediction, predict_video, top_classes

@@ -2,7 +2,7 @@
 tan_keras (no TensorFlow, so data_prep's processes import it cheaply).
 
 A model trained on records must see a new video the way the records stored it
-(`data_prep.model_input.video_clip`), so the training stage records these settings
+(`data_prep.decoding.model_input.video_clip`), so the training stage records these settings
 (settings.json "frames") and the exported models carry them. The number of snippets T is the
 model's, not the frames', and travels beside them.
 """

@@ -4,7 +4,7 @@ Everything that decides which positions and which pixels a model reads lives her
 segments and the test positions, the training crop scales, the 5 crop locations and their order,
 the test crop's fraction of the short side, and the 10 test views. The TF input pipelines
 (`tan_keras.data`), the in-model layers (`tan_keras.layers.ClipPreprocessing`, `TestViews`),
-`data_prep.model_input`, the quickstart and the benchmarks call these functions or read these
+`data_prep.decoding.model_input`, the quickstart and the benchmarks call these functions or read these
 constants; none of them repeats a formula.
 
 The formulas use only `+`, `-`, `*`, `//` and `%` on integers, so one function serves Python

@@ -84,7 +84,7 @@ def split_key(split: int | str) -> str:
     return str(int(split))
 
 
-# A prepared TFDS build of `data_prep.tfds_builder.TanVideoFlow` reads as a records directory too
+# A prepared TFDS build of `data_prep.datasets.tfds_builder.TanVideoFlow` reads as a records directory too
 # (`tan_keras.data.tfds_source`): its version folder, e.g. <data_dir>/tan_video_flow/ucf101_split1/
 # 2.0.0/, holds the files below and shards of tf.train.Example with the TFDS_* feature keys.
 TFDS_INFO_FILENAME = "dataset_info.json"  # TFDS: splits, shard file template, records per shard
@@ -141,7 +141,7 @@ def read_manifest(records_dir: str) -> dict:
         raise MissingInputError(
             f"Expected a manifest at {path} (data_prep writes it last, when the build is "
             f"complete). Received: records_dir={str(records_dir)!r} without one. Build the "
-            f"records there first: `data_prep.build.build_records` with "
+            f"records there first: `data_prep.build.local.build_records` with "
             f"output_dir={str(records_dir)!r} (docs/data_prep.md)")
     with open_file(path, "r") as f:
         text = f.read()

@@ -8,7 +8,7 @@ r"""Benchmark: bare TV-L1 against the whole record build, with either flow engin
     on the content, so both figures use the same pairs): with opencv, pairs/s on one core (one
     OpenCV thread); with jax, pairs/s of the JAX kernel in one call over all the pairs at
     --flow_batch_size, after a warm-up call that compiles it;
-(b) end-to-end pairs/s of `data_prep.build.build_records` (decode, resize, flow, encode, write)
+(b) end-to-end pairs/s of `data_prep.build.local.build_records` (decode, resize, flow, encode, write)
     with --num_workers workers on the real UCF101 clips, --positions positions each.
 Prints both and the efficiency: (b) / (workers x (a)) with opencv (target >= 0.9), (b) / (a)
 with jax (target >= 0.8: the workers' decoding and encoding hide behind the kernel).
@@ -26,12 +26,12 @@ import cv2
 import numpy as np
 from absl import app, flags
 
-from data_prep import flow as flow_lib
-from data_prep import plan as plan_lib
-from data_prep import positions as positions_lib
-from data_prep import video as video_lib
-from data_prep.build import build_records
-from data_prep.extract import PrepSettings
+from data_prep.flow import tvl1 as flow_lib
+from data_prep.build import plan as plan_lib
+from data_prep.decoding import positions as positions_lib
+from data_prep.decoding import video as video_lib
+from data_prep.build.local import build_records
+from data_prep.build.extract import PrepSettings
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("video_dir", None, "Videos, one sub-folder per class (e.g. UCF-101); the "
@@ -101,7 +101,7 @@ def _timed_build(engine: str, clips: list[str], video_dir: str, settings: PrepSe
             manifest = build_records("folder", videos, output_dir, num_workers=workers,
                                      verbose=False, settings=settings)
         else:
-            from data_prep.beam_pipeline import run_beam
+            from data_prep.build.beam_pipeline import run_beam
             plan = plan_lib.make_plan("folder", videos, "folder", settings)
             manifest, _ = run_beam(plan, output_dir, settings, engine, num_workers=workers,
                                    progress=False)

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import tensorflow as tf
 
-from data_prep.records import encode_video_record, write_manifest, write_shard
+from data_prep.records.writing import encode_video_record, write_manifest, write_shard
 from tan_keras import record_format as rf
 from tan_keras.data.parsing import parse_record
 from tan_keras.data.source import RecordsSource

@@ -51,8 +51,8 @@ def save_pairs(video_dir: str, path: str) -> None:
     """The TSN positions' pairs of the first --max_videos videos -> [N, 2, H, W] uint8 .npy."""
     import cv2
 
-    from data_prep import positions as positions_lib
-    from data_prep import video as video_lib
+    from data_prep.decoding import positions as positions_lib
+    from data_prep.decoding import video as video_lib
 
     size = video_lib.parse_frame_size(FLAGS.frame_size)  # {'frame_width', 'frame_height'}
     clips = sorted(os.path.join(root, name) for root, _, names in os.walk(video_dir)
@@ -92,7 +92,7 @@ def _repeated(pairs: np.ndarray, batch_size: int) -> np.ndarray:
 
 def jax_run(pairs: np.ndarray, batch_size: int, schedule: str) -> dict:
     """Compiles every program the schedule needs, then times it on all the (repeated) pairs."""
-    from data_prep import tvl1_jax
+    from data_prep.flow import tvl1_jax
 
     run = tvl1_jax.tvl1_grouped if schedule == "grouped" else tvl1_jax.tvl1_pairs
     height, width = pairs.shape[2:]

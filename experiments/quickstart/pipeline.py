@@ -43,7 +43,7 @@ def stored_positions_aligned(frames_per_segment: int, positions_per_segment: int
     Then the reader's T sampling segments over the stored positions are exactly the video's
     segments, in training (one random position per segment) and in testing (the middles).
     """
-    from data_prep.positions import position_indices
+    from data_prep.decoding.positions import position_indices
 
     num_segments = generator.NUM_SEGMENTS
     frames = position_indices(num_segments * frames_per_segment,
@@ -88,8 +88,8 @@ def model_options(options: QuickstartOptions):
 
 def build_synthetic_records(dataset_dir: Path, records_dir: Path, options: QuickstartOptions) -> dict:
     """data_prep on the generated videos: 64x64 frames, K = 5 x positions_per_segment positions."""
-    from data_prep.build import build_records
-    from data_prep.extract import PrepSettings
+    from data_prep.build.local import build_records
+    from data_prep.build.extract import PrepSettings
 
     settings = PrepSettings(
         positions=generator.NUM_SEGMENTS * options.positions_per_segment,
@@ -101,7 +101,7 @@ def build_synthetic_records(dataset_dir: Path, records_dir: Path, options: Quick
 
 def evaluated_snippet_segments(manifest: dict, sidecar: dict, video_ids) -> np.ndarray:
     """[V, T] the video segment of each snippet the test protocol reads, from data_prep's positions."""
-    from data_prep.positions import position_indices
+    from data_prep.decoding.positions import position_indices
 
     num_segments = sidecar["num_segments"]
     num_frames = num_segments * sidecar["frames_per_segment"]

@@ -1,5 +1,5 @@
 """tf.data input over the records that `data_prep` writes (format: `tan_keras.record_format`),
-or over a prepared TFDS build of `data_prep.tfds_builder.TanVideoFlow` (`tfds_source`).
+or over a prepared TFDS build of `data_prep.datasets.tfds_builder.TanVideoFlow` (`tfds_source`).
 
   RecordsSource: a records directory opened once (`RecordsSource.open(path)`): its name, classes,
     split sides, shards and frames (`tan_keras.frame_settings.FrameSettings`). Every function

@@ -98,7 +98,7 @@ def train_dataset(source: RecordsSource | str, split: int = 1, batch_size: int =
     Args:
       source: a `RecordsSource`, or a folder to open as one: a directory written by `data_prep`
         (manifest.json and its shards), or a prepared TFDS build of
-        `data_prep.tfds_builder.TanVideoFlow` (its version folder, e.g.
+        `data_prep.datasets.tfds_builder.TanVideoFlow` (its version folder, e.g.
         <data_dir>/tan_video_flow/ucf101_split1/2.0.0; see `tfds_source`).
       split: the split number in the manifest (1, 2 or 3); a TFDS build holds one split, and
         any other is refused.

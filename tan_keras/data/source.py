@@ -4,7 +4,7 @@ Two kinds of folder open the same way (`tan_keras.record_format.is_records_dir` 
   data_prep's output: manifest.json and shards of tf.train.SequenceExample (read with
     `record_format.read_manifest`, the one manifest reader; shards chosen by
     `manifest.select_shards`).
-  a prepared TFDS build of `data_prep.tfds_builder.TanVideoFlow`, its version folder
+  a prepared TFDS build of `data_prep.datasets.tfds_builder.TanVideoFlow`, its version folder
     (dataset_info.json, features.json, metadata.json and shards of tf.train.Example;
     `tfds_source`).
 A folder with a manifest.json is read as data_prep's, whatever else it holds.

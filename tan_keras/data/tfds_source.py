@@ -1,4 +1,4 @@
-"""A prepared TFDS build of `data_prep.tfds_builder.TanVideoFlow`, read as a records directory.
+"""A prepared TFDS build of `data_prep.datasets.tfds_builder.TanVideoFlow`, read as a records directory.
 
 The records directory is the TFDS version folder, e.g.
 <data_dir>/tan_video_flow/ucf101_split1/2.0.0/, the one holding:
@@ -116,7 +116,7 @@ def _check_info(info: dict, info_path: str) -> None:
     if info.get("name") != rf.TFDS_BUILDER_NAME:
         raise IncompatibleInputError(
             f"{info_path}: expected a build of the TFDS builder {rf.TFDS_BUILDER_NAME!r} "
-            f"(data_prep.tfds_builder.TanVideoFlow). Received: name={info.get('name')!r}")
+            f"(data_prep.datasets.tfds_builder.TanVideoFlow). Received: name={info.get('name')!r}")
     file_format = info.get("fileFormat", "tfrecord")
     if file_format != "tfrecord":
         raise IncompatibleInputError(
@@ -166,7 +166,7 @@ def load_tfds_build(folder: str) -> TfdsBuild:
     metadata_path = os.path.join(folder, rf.TFDS_METADATA_FILENAME)
     metadata = _read_json(metadata_path, f"TanVideoFlow 2.0.0 and later record the classes and "
                           f"the split there (this is version {info.get('version')}; rebuild it "
-                          f"with data_prep.tfds_builder)")
+                          f"with data_prep.datasets.tfds_builder)")
     missing = [key for key in _METADATA_KEYS if key not in metadata]
     if missing or metadata["split"] not in metadata["splits"]:
         raise IncompatibleInputError(

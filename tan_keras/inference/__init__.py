@@ -5,7 +5,7 @@ run on a video file.
     .tflite / .onnx model, as a `VideoModel` (predict, classes, frame settings, the Keras model).
   export_model(model, format, output): .keras, a TF SavedModel, a TFLite or an ONNX file.
   evaluation_model_of_run(workspace, run_name): the run's model as one uint8-in, scores-out model.
-  predict_video(model, clip): the scores of one video's clip (`data_prep.model_input.video_clip`).
+  predict_video(model, clip): the scores of one video's clip (`data_prep.decoding.model_input.video_clip`).
   plot_prediction(...): the sampled frames and flow with alpha and beta under them (Fig. 1).
 
 The modules: loading (`load_video_model`), export (writing the exports), predict, figure.

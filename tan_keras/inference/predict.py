@@ -11,7 +11,7 @@ def predict_video(video_model, clip: dict) -> dict:
     Args:
       video_model: a `loading.VideoModel` (`load_video_model` of a run or an export).
       clip: {'rgb': [T, H, W, 3] uint8, 'flow': [T, H, W, 2] uint8}
-        (`data_prep.model_input.video_clip`).
+        (`data_prep.decoding.model_input.video_clip`).
 
     Returns:
       {'spatial', 'temporal', 'fused': [C] probabilities averaged over the 10 views, and for TAN

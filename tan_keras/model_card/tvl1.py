@@ -57,7 +57,7 @@ class Iterations:
 
 ITERATION_CAPS = Iterations(inner=INNER_ITERATIONS * OUTER_ITERATIONS, outer=OUTER_ITERATIONS,
                             source="every loop to its cap (an upper bound)")
-# The JAX engine (data_prep.tvl1_jax, OpenCV's loops and stopping rule) on 35 real pairs, 5
+# The JAX engine (data_prep.flow.tvl1_jax, OpenCV's loops and stopping rule) on 35 real pairs, 5
 # positions of each of 7 real clips (6 UCF101, 1 HMDB51) at 340x256, all 5
 # scales x 5 warps: 31.3 inner iterations a warp on average (median 18; 25 of the 875 warps ran
 # to the cap of 300), ceil(inner / 30) = 1.53 median filters a warp. 2026-12-06.

@@ -97,7 +97,7 @@ def reproduce(table: str, records_root, workspace, settings: TrainingSettings = 
                                 f"dataset, {records_root}/ucf101 or {records_root}/hmdb51. "
                                 f"Received: records_root={str(records_root)!r}, which holds "
                                 f"neither. Build them there first: "
-                                f"`data_prep.build.build_records` with output_dir="
+                                f"`data_prep.build.local.build_records` with output_dir="
                                 f"{str(records_root / 'ucf101')!r} (docs/data_prep.md)")
     splits = [int(s) for s in splits] if splits else default_splits(sources)
     if attention_layer is not None:  # before any stage: an import error ends the call here

@@ -25,9 +25,9 @@ def write_ucf101_splits(folder: Path) -> Path:
 
 def build_ucf101_records(shared_data: Path, root: Path) -> Path:
     """<root>/ucf101: records of the 6 real clips, 3 positions of 80x60 frames; returns root."""
-    from data_prep.build import run_local
-    from data_prep.extract import PrepSettings
-    from data_prep.plan import make_plan
+    from data_prep.build.local import run_local
+    from data_prep.build.extract import PrepSettings
+    from data_prep.build.plan import make_plan
 
     splits = write_ucf101_splits(root / "splits")
     settings = PrepSettings(positions=3, frame_width=80, frame_height=60)
@@ -45,7 +45,7 @@ def build_tfds_ucf101(shared_data: Path, root: Path) -> Path:
     """
     import tensorflow_datasets as tfds
 
-    from data_prep.tfds_builder import TanVideoFlow, TanVideoFlowConfig
+    from data_prep.datasets.tfds_builder import TanVideoFlow, TanVideoFlowConfig
 
     manual = root / "manual"
     if not (manual / "UCF-101").exists():

@@ -1,6 +1,6 @@
 """Synthetic records whose pixel values encode video, position and pixel coordinates.
 
-Written with the real writer (`data_prep.records`), read back independently with the
+Written with the real writer (`data_prep.records.writing`), read back independently with the
 `tf.train.SequenceExample` proto and OpenCV, so the tests can compute what the pipeline should give.
 
 Encodings (r: row, c: column, p: stored position, v: video number), all within 0..255:
@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import tensorflow as tf
 
-from data_prep.records import encode_video_record, write_manifest, write_shard
+from data_prep.records.writing import encode_video_record, write_manifest, write_shard
 from tan_keras import record_format as rf
 
 HEIGHT, WIDTH = 48, 64

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from data_prep.positions import position_indices
+from data_prep.decoding.positions import position_indices
 from experiments.quickstart import attention as qa
 
 

@@ -31,8 +31,8 @@ def jpeg_records(tmp_path_factory):
 def png_ucf101_records(shared_data, tmp_path_factory) -> Path:
     """data_prep's records of the same clips, split and settings as `tfds_ucf101`, PNG flow
     (built once per run, also under pytest-xdist)."""
-    from data_prep.build import build_records
-    from data_prep.extract import PrepSettings
+    from data_prep.build.local import build_records
+    from data_prep.build.extract import PrepSettings
 
     def build(root):
         records_dir = root / "ucf101"

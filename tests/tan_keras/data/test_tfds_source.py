@@ -188,5 +188,5 @@ def test_a_build_without_metadata_is_refused(tfds_copy):
     with pytest.raises(ValueError, match=r"metadata\.json: TanVideoFlow 2\.0\.0 and later record "
                                          r"the classes and the split there"):
         data.train_dataset(str(tfds_copy))
-    with pytest.raises(IncompatibleInputError, match="rebuild it with data_prep.tfds_builder"):
+    with pytest.raises(IncompatibleInputError, match="rebuild it with data_prep.datasets.tfds_builder"):
         data.RecordsSource.open(tfds_copy)

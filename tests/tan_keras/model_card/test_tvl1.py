@@ -4,7 +4,7 @@ from tan_keras.model_card import tvl1
 
 
 def test_pyramid_is_opencvs():
-    # As data_prep.tvl1_jax and OpenCV make it (docs/data_prep.md): x 0.8, rounded, >= 16 px.
+    # As data_prep.flow.tvl1_jax and OpenCV make it (docs/data_prep.md): x 0.8, rounded, >= 16 px.
     assert tvl1.pyramid_sizes(256, 340) == [(256, 340), (205, 272), (164, 218), (131, 174),
                                             (105, 139)]
     assert tvl1.pyramid_sizes(20, 20) == [(20, 20), (16, 16)]

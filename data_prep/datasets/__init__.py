@@ -1,0 +1,1 @@
+"""The dataset layouts: official split files, folder-per-class datasets, a TFDS builder."""

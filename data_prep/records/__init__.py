@@ -1,0 +1,1 @@
+"""The record format written: records, shards and manifest, encoded without TensorFlow."""
