@@ -52,7 +52,7 @@ def test_a_local_build_writes_shards_without_loading_tensorflow(tmp_path):
 
     script = (
         "import sys\n"
-        "from data_prep import records\n"
+        "from data_prep.records import writing as records\n"
         f"records.write_shard({str(tmp_path / 'a.tfrecord')!r}, [b'r'])\n"
         f"records.write_manifest({str(tmp_path)!r}, {{'name': 'a'}})\n"
         "assert 'tensorflow' not in sys.modules, 'tensorflow was imported'\n")

@@ -126,7 +126,7 @@ def test_write_shard_and_manifest_are_atomic_and_readable(tmp_path):
 def test_read_manifest_names_the_file_and_what_is_wrong(tmp_path):
     absent = tmp_path / "absent"
     expected = re.escape(f"Expected a manifest at {absent / rf.MANIFEST_FILENAME}")
-    with pytest.raises(MissingInputError, match=expected + r".*data_prep\.build\.build_records"):
+    with pytest.raises(MissingInputError, match=expected + r".*data_prep\.build\.local\.build_records"):
         rf.read_manifest(str(absent))
     path = tmp_path / rf.MANIFEST_FILENAME
     path.write_text("{not json")
