@@ -64,12 +64,31 @@ def evaluated_tiny_run(ucf_records_root, tmp_path_factory):
     return records, Path(workspace), run
 
 
-def pytest_collection_modifyitems(config, items):
-    """Runs the test files that hold slow tests first, each file's tests in their order.
+# The longest test files, longest first (seconds on the 2-core CI machine, 2026-12-06): they start
+# first so that the two workers finish together. Only an order: a file missing here runs anyway.
+LONGEST_FILES = [
+    "tests/experiments/test_multi_process.py",            # ~140: 10 training processes
+    "tests/experiments/test_commands_end_to_end.py",      # ~120: every table on a tiny workspace
+    "tests/experiments/test_train_tan.py",                # ~110
+    "tests/test_jax_backend.py",                          # ~90: the JAX rerun, one test
+    "tests/data_prep/build/test_build_jax.py",            # ~70
+    "tests/data_prep/flow/test_tvl1_jax.py",              # ~60
+    "tests/experiments/test_command_errors.py",           # ~55
+    "tests/experiments/test_stages_on_jax.py",            # ~50
+]
 
-    With the suite split over workers (pytest-xdist, whole files at a time), the long files
-    starting first let the workers finish together instead of one waiting on a long file
-    picked up last. A file stays together, so its module fixtures are set up once.
+
+def pytest_collection_modifyitems(config, items):
+    """Runs the longest test files first, then the other files that hold slow tests, then the
+    rest, each file's tests in their order.
+
+    With the suite split over workers (pytest-xdist, whole files at a time, in this order:
+    pytest.ini turns off xdist's reordering by test count), the long files starting first let
+    the workers finish together instead of one waiting on a long file picked up last. A file
+    stays together, so its module fixtures are set up once.
     """
+    root = Path(str(config.rootpath))
+    rank = {root / name: i for i, name in enumerate(LONGEST_FILES)}
     slow_files = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow_files)  # stable: order kept otherwise
+    items.sort(key=lambda item: (rank.get(item.path, len(rank)),
+                                 item.path not in slow_files))  # stable: order kept otherwise
