@@ -1,4 +1,5 @@
-"""train_tan as a user runs it: killed mid-run and rerun, and on two mirrored CPU devices.
+"""train_tan as a user runs it: killed mid-run and rerun, and on two mirrored CPU devices with
+mixed precision and XLA.
 
 The crash is a Keras callback given to the stage (`tests.helpers.killed_after_epoch`, which runs
 the command's own main); the library has no crash switch of its own.
@@ -69,20 +70,16 @@ def test_killed_after_epoch_1_and_rerun_equals_an_uninterrupted_run(ucf_records_
     assert any(not np.array_equal(first[n], expected[n]) for n in expected)
 
 
-def test_mirrored_strategy_on_two_logical_cpus(ucf_records_root, tmp_path):
+def test_mirrored_strategy_on_two_logical_cpus_with_mixed_precision_and_xla(ucf_records_root,
+                                                                           tmp_path):
+    """One run for three switches (each a TensorFlow start-up saved): two mirrored replicas,
+    the mixed_bfloat16 policy and XLA, to finite weights."""
     run = _start(_command(ucf_records_root / "ucf101", tmp_path, "--strategy=mirrored",
-                          "--num_cpu_devices=2", "--epochs=1"))
+                          "--num_cpu_devices=2", "--mixed_precision", "--jit_compile",
+                          "--epochs=1"))
     output, _ = run.communicate(timeout=300)
     assert run.returncode == 0, output[-3000:]
-    assert "2 replica(s)" in output
-    assert (tmp_path / "train_tan" / "ucf101_split1_tan_imagenet" / "final.weights.h5").is_file()
-
-
-def test_mixed_precision_with_xla_trains_to_finite_weights(ucf_records_root, tmp_path):
-    run = _start(_command(ucf_records_root / "ucf101", tmp_path, "--mixed_precision",
-                          "--jit_compile", "--epochs=1"))
-    output, _ = run.communicate(timeout=300)
-    assert run.returncode == 0, output[-3000:]
+    assert "2 replica(s)" in output, output[-3000:]
     assert "dtype policy mixed_bfloat16" in output, output[-3000:]
     weights = _weights(tmp_path / "train_tan" / "ucf101_split1_tan_imagenet" / "final.weights.h5")
     assert len(weights) > 10
