@@ -19,14 +19,15 @@ BACKBONE_SPECS = {
     "tiny": {"min_image_size": 16, "imagenet": None},
 }
 BACKBONES = tuple(BACKBONE_SPECS)
-MODELS = ("tan", "two_stream", "fc_fusion", "branch_selection", "bs_l2", "spatial_attention")
+MODELS = ("tan", "two_stream", "fc_fusion", "branch_selection", "bs_l2", "spatial_attention",
+          "soft_attention")
 RNN_TYPES = ("lstm", "gru")
 STREAMS = ("rgb", "flow")
 OPTIMIZERS = ("sgd", "adam")
 LR_SCHEDULES = ("step", "constant")
 STRATEGIES = ("default", "mirrored", "multi_worker")
 INIT_KINDS = ("imagenet", "cnn", "tan")
-TABLES = ("1", "2", "3", "4", "5", "fig3", "fig4", "all")
+TABLES = ("1", "2", "3", "4", "5", "fig3", "fig4", "claims", "all")
 EXPORT_FORMATS = ("keras", "saved_model", "tflite", "onnx")
 
 # The smallest square input S each backbone takes.

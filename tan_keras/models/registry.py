@@ -5,6 +5,7 @@ import inspect
 import keras
 
 from tan_keras.models.joint_fusion import build_branch_selection, build_bs_l2, build_fc_fusion
+from tan_keras.models.soft_attention import build_soft_attention
 from tan_keras.models.spatial_attention import build_spatial_attention
 from tan_keras.models.tan import build_tan
 from tan_keras.models.two_stream import build_two_stream
@@ -16,6 +17,7 @@ BUILDERS = {
     "branch_selection": build_branch_selection,
     "bs_l2": build_bs_l2,
     "spatial_attention": build_spatial_attention,
+    "soft_attention": build_soft_attention,
 }
 
 
@@ -30,7 +32,7 @@ def _accepted_args(builder) -> set[str]:
 def build_model(name: str, num_classes: int, drop_unused: bool = False,
                 **kwargs) -> keras.Model:
     """Builds the model `name` ('tan', 'two_stream', 'fc_fusion', 'branch_selection',
-    'bs_l2', 'spatial_attention') with `num_classes` classes.
+    'bs_l2', 'spatial_attention', 'soft_attention') with `num_classes` classes.
 
     Keyword arguments go to the builder; the sizes it is not given are the "paper" preset's
     (`tan_keras.presets`). An argument that the model does not take is an error, unless the call
