@@ -2,7 +2,8 @@
 
 Keras has no FLOPs API, so the card counts analytically: it runs the built model's graph on
 symbolic inputs of one clip (`graph`) and counts each layer call from its config and concrete
-shapes (`rules`: `layer_costs`, `recurrent_costs`, `attention_costs`), part by part (`parts`).
+shapes (`rules`: `layer_costs`, `recurrent_costs`, `attention_costs`, `soft_attention_costs`),
+part by part (`parts`).
 A FLOP is one multiply or one add (a multiply-add is 2); transcendentals are counted apart
 (`counts`). Around the model it counts the 10-view protocol's preprocessing and averaging
 (`protocol_costs`) and the TV-L1 flow a video needs (`tvl1`), and it can put XLA's own count

@@ -13,7 +13,7 @@ rules (see `counts` for what a FLOP is):
   ReLU              1 an element (a max), +1 with a max value, +1 with a negative slope
   MaxPooling2D      (p_h p_w - 1) compares an output element
   AveragePooling2D  p_h p_w an output element (the adds and one divide)
-  GlobalAveragePooling2D  one an input element (the adds and one divide a channel)
+  GlobalAveragePooling1D, 2D  one an input element (the adds and one divide a channel)
   Add, Multiply, Maximum, Minimum  (n - 1) an output element for n inputs; Subtract 1
   Average           n an output element ((n - 1) adds and a multiply by 1 / n)
   Softmax           4 L - 2 FLOPs and L exps a row of length L (`counts.softmax`)
@@ -188,6 +188,7 @@ RULES = (
     (keras.layers.Activation, activation),
     (keras.layers.MaxPooling2D, max_pooling),
     (keras.layers.AveragePooling2D, average_pooling),
+    (keras.layers.GlobalAveragePooling1D, global_average_pooling),
     (keras.layers.GlobalAveragePooling2D, global_average_pooling),
     (keras.layers.GlobalMaxPooling2D, global_max_pooling),
     (keras.layers.Add, n_ary),

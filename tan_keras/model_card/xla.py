@@ -5,7 +5,8 @@ backend, `jax.jit(...).lower(...).compile().cost_analysis()`, which returns XLA'
 'transcendentals' of the optimised program. The weights are arguments of the program, so XLA
 cannot fold them. Per part, each top-level layer (a backbone, a recurrent branch, the attention,
 a classifier) is compiled alone on its inputs; parts built alike (the two backbones) are
-compiled once.
+compiled once. A layer of two parts (`SoftAttentionLSTM`) is compiled as its two shares
+(`soft_attention_xla`).
 
 XLA counts as `tan_keras.model_card.counts` defines it (a multiply-add 2, elementwise ops one an
 element, transcendentals apart), but it counts the optimised program: only the convolution taps
@@ -79,6 +80,26 @@ def layer_xla_count(layer: keras.layers.Layer, args, arguments: dict | None = No
     return _cost(lowered.compile())
 
 
+def function_xla_count(layer: keras.layers.Layer, function, args) -> Count:
+    """XLA's count of `function(layer, *args)` (JAX backend), the layer's weights as arguments:
+    a piece of a layer's computation, written with its methods and weights.
+
+    Args:
+      layer: a built layer.
+      function: (layer, *args) -> outputs, with `keras.ops`.
+      args: anything with `.shape` and `.dtype` (e.g. `keras.KerasTensor`s).
+    """
+    import jax
+
+    variables = list(layer.variables)
+
+    def forward(values, args):
+        with keras.StatelessScope(state_mapping=list(zip(variables, values))):
+            return function(layer, *args)
+
+    return _cost(jax.jit(forward).lower(_abstract(variables), _abstract(args)).compile())
+
+
 def _takes_training(layer) -> bool:
     parameters = inspect.signature(layer.call).parameters
     return "training" in parameters or any(
@@ -107,7 +128,8 @@ def model_xla_counts(model: keras.Model) -> dict:
       {'per_view': Count, 'parts': {part: Count}, 'compile_seconds': float}.
     """
     from tan_keras.model_card.graph import input_specs, layer_calls
-    from tan_keras.model_card.parts import part_of
+    from tan_keras.model_card.parts import part_of, share_parts
+    from tan_keras.model_card.soft_attention_xla import share_xla_counts
 
     start = time.time()
     total = layer_xla_count(model, (input_specs(model),))
@@ -116,10 +138,14 @@ def model_xla_counts(model: keras.Model) -> dict:
         if isinstance(call.layer, MOVES_DATA_ONLY):
             continue  # nothing to count, for us or for XLA
         key = _same_layer_key(call)
+        shares = share_parts(call.layer)
         if key not in seen:
-            seen[key] = layer_xla_count(call.layer, call.args, call.arguments)
-        part = part_of(model.get_layer(call.path[0]))
-        parts[part] = parts.get(part, Count()) + seen[key]
+            seen[key] = (share_xla_counts(call.layer, call.args[0]) if shares else
+                         layer_xla_count(call.layer, call.args, call.arguments))
+        found = seen[key] if shares else {part_of(call.layer): seen[key]}
+        for share, count in found.items():
+            part = shares.get(share, share)
+            parts[part] = parts.get(part, Count()) + count
     return {"per_view": total, "parts": parts, "compile_seconds": time.time() - start}
 
 
