@@ -1,10 +1,18 @@
 """Installs tan-keras: the TAN model (ICME 2018), its data preparation and experiments."""
 
+import re
+from pathlib import Path
+
 from setuptools import find_packages, setup
+
+# One version, tan_keras.__version__, read without importing the package (which needs Keras).
+VERSION = re.search(r'^__version__ = "([^"]+)"$',
+                    (Path(__file__).parent / "tan_keras" / "__init__.py").read_text(),
+                    re.MULTILINE)[1]
 
 setup(
     name="tan-keras",
-    version="0.1.0",
+    version=VERSION,
     description=(
         "Temporal Attentive Network (ICME 2018) for two-stream action recognition, "
         "in Keras 3 with TensorFlow or JAX."
@@ -12,7 +20,14 @@ setup(
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     license="Apache-2.0",
+    # 3.10: the code's `X | None` annotations. Tested on 3.11 (README.md, the install section).
     python_requires=">=3.10",
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "License :: OSI Approved :: Apache Software License",
+        "Operating System :: POSIX :: Linux",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
     packages=find_packages(include=["tan_keras", "tan_keras.*", "data_prep", "data_prep.*",
                                     "experiments", "experiments.*"]),
     install_requires=[
@@ -47,6 +62,7 @@ setup(
         "console_scripts": [
             "tan-quickstart=experiments.quickstart.__main__:run_main",
             "tan-build-records=data_prep.build_records:run_main",
+            "tan-check=data_prep.check:run_main",
             "tan-predict=experiments.predict:run_main",
         ],
     },
