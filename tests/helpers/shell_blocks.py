@@ -30,7 +30,8 @@ the commands out of Markdown and checks them against the commands themselves. Th
 4. **Simple commands** (`split_simple_commands`). `shlex` splits a line; `&&`, `||`, `;`, `|`,
    `&` separate commands; redirections (`> log`, `2>&1`) and `(`, `)` are dropped; leading
    `NAME=value` environment assignments and the wrappers `time`, `env`, `nohup`, `sudo`, `exec`
-   are skipped.
+   are skipped; so are the launchers `srun`, `mpirun`, `mpiexec` with their options (up to the
+   first word that is `python*`, a wrapper or a console script).
 5. **Project commands** (`project_command`): `python -m <module>` / `python3 -m <module>` (any
    `python*`, with interpreter options such as `-u` before `-m`), `python <package>/<file>.py`,
    and the console scripts of setup.py, where the module is under one of setup.py's packages
@@ -47,35 +48,34 @@ the commands out of Markdown and checks them against the commands themselves. Th
      is checked as `--mifs_scores=...`.
 6. **Checks** (`check_command`). The module must exist (found from the checkout without importing
    its packages, `find_module`), be runnable (`__main__.py` for a package, an
-   `if __name__ == "__main__":` block for a module) and, when the doc passes flags, use absl (a
-   command that does not would run for real when asked for `--helpfull`). Its flags come from one
-   `python -m <module> --helpfull` run (`known_flags`, cached per module for the session). Each
-   `--name`, `--name=value` and `--noname` (booleans only) token is checked; a bare `--` ends the
-   flags, and the value of a non-boolean flag written as a separate token (`--name value`) is
-   skipped. Values are never parsed, so `--beam_options="--runner=X ..."` is one token. Single-dash
-   tokens (`-v`) are not checked.
+   `if __name__ == "__main__":` block for a module) and, when the doc passes flags, use absl.
+   Then the arguments go through the command's own absl flags, parsed and validated as
+   `python -m <module>` would before `main` (`command_flags.parse_command_line`: unknown flags,
+   bad values, required flags, the commands' validators; a bare `--` ends the flags, `--name
+   value` and `--noname` work as in absl). The flags come from importing the module
+   (`command_flags.command_imported`), which `tests.helpers.docs_check` does in a process of its
+   own; `command_flags`' docstring gives the conventions (the reader's paths exist; `...`,
+   `"$@"`, `<placeholder>` values and inline spans make a line partial).
 
-Every problem names the file, the line where the command starts, the command as written and the
-unknown module or flag (`Problem`).
+Every problem names the file, the line where the command starts, the command as written and what
+is wrong (`Problem`).
 """
 
 from __future__ import annotations
 
 import ast
-import concurrent.futures
-import difflib
-import functools
 import importlib
 import importlib.machinery
 import os
 import re
 import shlex
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from absl import flags
+
+from tests.helpers import command_flags
 
 SHELL_INFO = frozenset({"bash", "sh", "shell", "zsh"})
 CONSOLE_INFO = frozenset({"console", "shell-session", "sh-session"})
@@ -87,11 +87,11 @@ COMMAND_WORDS = frozenset({
     "nvidia-smi", "pip", "pip3", "pytest", "rm", "sh", "source", "sudo", "tail", "tar",
     "tensorboard", "time", "unzip", "watch", "wget"})
 WRAPPERS = frozenset({"time", "env", "nohup", "sudo", "exec"})
+LAUNCHERS = frozenset({"srun", "mpirun", "mpiexec"})
 OPERATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "|&"})
 REDIRECTIONS = frozenset({">", ">>", "<", "<<", "<<<", ">&", "<&", "&>", "&>>", ">|", "<>"})
 GROUPING = frozenset({"(", ")", "{", "}"})
 DEFAULT_PACKAGES = ("experiments", "data_prep", "tan_keras")
-HELP_TIMEOUT_S = 120
 
 _PYTHON = re.compile(r"python(\d+(\.\d+)?)?")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
@@ -107,8 +107,6 @@ _FLAG_NAME = re.compile(r"[A-Za-z_][\w.-]*")
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
 _MAIN_GUARD = re.compile(r"__name__\s*==\s*['\"]__main__['\"]")
 _USES_ABSL = re.compile(r"\bfrom absl\b|\bimport absl\b|\bcli\b")
-# absl's --helpfull: `  --name: help`, `  --[no]name: help`, `  -v,--verbosity: help`.
-_HELP_FLAG = re.compile(r"^  (?:-[^,\s]+,)?--(\[no\])?([^\s:=\[\]]+):")
 _CONTINUATION = re.compile(r"[ \t]*\n")  # after a backslash
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
@@ -163,6 +161,8 @@ class Command:
       text: the logical line as written (whitespace collapsed), shown in messages.
       module: the module it runs (`python -m <module>`).
       args: its arguments after the module: variables expanded, split, brackets kept.
+      partial: the doc shows only some of its flags (a `... --flag` continuation, or an inline
+        code span in prose): only the flags written are checked (`command_flags`).
     """
 
     source: str
@@ -170,6 +170,7 @@ class Command:
     text: str
     module: str
     args: tuple[str, ...]
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,22 +184,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line}: {self.message}\n    {self.command}"
-
-
-@dataclass(frozen=True)
-class FlagTable:
-    """The flags one command accepts: all names, and which of them are booleans (`--noname`)."""
-
-    names: frozenset[str]
-    booleans: frozenset[str] = frozenset()
-
-    def accepts(self, name: str) -> bool:
-        """Whether `--<name>` is accepted: a flag, or `no` + a boolean flag."""
-        return name in self.names or (name.startswith("no") and name[2:] in self.booleans)
-
-    def takes_value(self, name: str) -> bool:
-        """Whether `--<name> value` reads the next token as the value (non-boolean flags)."""
-        return name in self.names and name not in self.booleans
 
 
 @dataclass(frozen=True)
@@ -480,14 +465,23 @@ def _leading_assignments(words: list[str]) -> tuple[dict[str, str], list[str]]:
     return assignments, words
 
 
-def _strip_prefixes(words: list[str]) -> list[str]:
-    """Drops environment assignments and wrappers (`time`, `env`, ...) before the command word."""
+def _strip_prefixes(words: list[str], scripts: Iterable[str] = ()) -> list[str]:
+    """Drops environment assignments, wrappers (`time`, `env`, ...) and launchers (`srun ...`)
+    before the command word."""
     while True:
         _, words = _leading_assignments(words)
         if words and words[0] in WRAPPERS:
             words = words[1:]
             while words and words[0].startswith("-") and words[0] != "--":
                 words = words[1:]  # `env -i`, `sudo -E`, `time -p`
+            continue
+        if words and words[0] in LAUNCHERS:
+            # `srun --nodes=2 -n 4 env ... python -m ...`: its own options may take values, so
+            # the command starts at the first word that starts one.
+            starts = [i for i, word in enumerate(words[1:], 1)
+                      if word in WRAPPERS or word in scripts
+                      or _PYTHON.fullmatch(os.path.basename(word))]
+            words = words[starts[0]:] if starts else []
             continue
         return words
 
@@ -539,7 +533,7 @@ def project_command(words: list[str], layout: ProjectLayout) -> tuple[str, list[
 
 def _looks_like_project_line(text: str, layout: ProjectLayout) -> bool:
     """Cheap test on an unparsable line: does it (seem to) run a project command?"""
-    words = _strip_prefixes(text.split())
+    words = _strip_prefixes(text.split(), layout.scripts)
     if not words:
         return False
     if words[0] in layout.scripts:
@@ -550,7 +544,8 @@ def _looks_like_project_line(text: str, layout: ProjectLayout) -> bool:
     return False
 
 
-def commands_in_block(block: Block, layout: ProjectLayout) -> tuple[list[Command], list[Problem]]:
+def commands_in_block(block: Block, layout: ProjectLayout,
+                      partial: bool = False) -> tuple[list[Command], list[Problem]]:
     """The project commands of one block, and the lines that could not be parsed (steps 2-5).
 
     A parse error is a problem only on a line that looks like a project command; prose or other
@@ -581,9 +576,10 @@ def commands_in_block(block: Block, layout: ProjectLayout) -> tuple[list[Command
                                         f"the line does not parse as shell ({error})"))
             continue
         for words in simple:
+            partial_line = partial
             if continued:
                 found = (continued, words)
-                continued = None
+                continued, partial_line = None, True
             else:
                 assignments, rest = _leading_assignments(words)
                 if not rest:
@@ -593,22 +589,24 @@ def commands_in_block(block: Block, layout: ProjectLayout) -> tuple[list[Command
                     exported, _ = _leading_assignments(rest[1:])
                     variables.update(exported)
                     continue
-                found = project_command(_strip_prefixes(words), layout)
+                found = project_command(_strip_prefixes(words, layout.scripts), layout)
             if found:
                 module, args = found
                 args = tuple(arg.translate(_UNSHIELD) for arg in args)
-                previous = Command(block.source, logical.line, shown, module, args)
+                previous = Command(block.source, logical.line, shown, module, args,
+                                   partial_line)
                 commands.append(previous)
     return commands, problems
 
 
 def commands_in_markdown(markdown: str, source: str, layout: ProjectLayout,
                          inline: bool = False) -> tuple[list[Command], list[Problem]]:
-    """The project commands of a Markdown file's fenced blocks (or, with `inline`, code spans)."""
+    """The project commands of a Markdown file's fenced blocks (or, with `inline`, code spans,
+    whose commands are partial: prose names a command with some of its flags)."""
     blocks = inline_spans(markdown, source) if inline else fenced_blocks(markdown, source)
     commands, problems = [], []
     for block in blocks:
-        found, bad = commands_in_block(block, layout)
+        found, bad = commands_in_block(block, layout, partial=inline)
         commands += found
         problems += bad
     return commands, problems
@@ -670,73 +668,6 @@ def _main_source(module: str, root: Path) -> tuple[str | None, str | None]:
     return source, None
 
 
-def parse_helpfull(text: str) -> FlagTable:
-    """The flags in absl's `--helpfull` output: `  --name:` and `  --[no]name:` (booleans) lines.
-
-    Only lines after the last `flags:` header are read, so the module's docstring cannot add
-    names. Raises ValueError when no flag is found.
-    """
-    lines = text.splitlines()
-    headers = [i for i, line in enumerate(lines) if line.strip() == "flags:"]
-    names, booleans = set(), set()
-    for line in lines[headers[-1] + 1 if headers else 0:]:
-        match = _HELP_FLAG.match(line)
-        if match:
-            names.add(match[2])
-            if match[1]:
-                booleans.add(match[2])
-    if not names:
-        raise ValueError("no absl flags in the --helpfull output")
-    return FlagTable(frozenset(names), frozenset(booleans))
-
-
-@dataclass(frozen=True)
-class FlagListing:
-    """One `--helpfull` run: the flags, or why they could not be listed, and how long it took."""
-
-    flags: FlagTable | None
-    error: str | None
-    seconds: float
-
-
-@functools.cache
-def list_flags(module: str, root: str) -> FlagListing:
-    """Runs `python -m <module> --helpfull` in `root` once per session and parses its flags."""
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    start = time.perf_counter()
-    try:
-        result = subprocess.run([sys.executable, "-m", module, "--helpfull"], cwd=root, env=env,
-                                capture_output=True, text=True, timeout=HELP_TIMEOUT_S,
-                                check=False)
-    except subprocess.TimeoutExpired:
-        return FlagListing(None, f"`python -m {module} --helpfull` ran over {HELP_TIMEOUT_S} s",
-                           time.perf_counter() - start)
-    seconds = time.perf_counter() - start
-    try:
-        return FlagListing(parse_helpfull(result.stdout), None, seconds)
-    except ValueError as error:
-        tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-        message = (f"`python -m {module} --helpfull` (exit status {result.returncode}): "
-                   f"{error}; it printed: {' | '.join(tail)}")
-        return FlagListing(None, message, seconds)
-
-
-def known_flags(module: str, root: Path) -> FlagTable:
-    """The flags `python -m <module>` accepts (cached). Raises RuntimeError when not listable."""
-    listing = list_flags(module, str(root))
-    if listing.flags is None:
-        raise RuntimeError(listing.error)
-    return listing.flags
-
-
-def prefetch_flags(modules: Iterable[str], root: Path, workers: int = 8) -> dict[str, FlagListing]:
-    """Lists the flags of several modules in parallel, filling `list_flags`' cache."""
-    modules = sorted(set(modules))
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        listings = list(pool.map(lambda m: list_flags(m, str(root)), modules))
-    return dict(zip(modules, listings, strict=True))
-
-
 def documented_flags(args: Iterable[str]) -> list[str]:
     """The names in `--name[=value]` tokens, up to `--`: brackets dropped, placeholders skipped."""
     names = []
@@ -751,35 +682,20 @@ def documented_flags(args: Iterable[str]) -> list[str]:
     return names
 
 
-def unknown_flags(args: Iterable[str], table: FlagTable) -> list[str]:
-    """The `--name` tokens `table` does not accept, in order (step 6's flag rules)."""
-    unknown, skip_value = [], False
-    for raw in args:
-        if skip_value:
-            skip_value = False
-            continue
-        token = raw.lstrip("[").rstrip("]")
-        if token == "--":
-            break
-        if not token.startswith("--"):
-            continue
-        name, has_value = token[2:].split("=", 1)[0], "=" in token
-        if not _FLAG_NAME.fullmatch(name):
-            continue
-        if not table.accepts(name):
-            unknown.append(name)
-        elif not has_value and table.takes_value(name) and raw == token:
-            skip_value = True  # `--name value` (not across a bracket: `[--name] value`)
-    return unknown
+def uses_absl(module: str, root: Path) -> bool | None:
+    """Whether `python -m <module>` is an absl command (None when it cannot run at all)."""
+    source, _ = _main_source(module, root)
+    return None if source is None else bool(_USES_ABSL.search(source))
 
 
 def check_command(command: Command, layout: ProjectLayout,
-                  flags_of: Callable[[str], FlagTable] | None = None) -> list[Problem]:
-    """The problems of one documented project command: its module, then each flag (step 6).
+                  flags_of: Callable[[str], flags.FlagValues]) -> list[Problem]:
+    """The problems of one documented project command: its module, then its parse (step 6).
 
     Args:
-      flags_of: module -> its FlagTable (default: `known_flags` in `layout.root`); may raise
-        RuntimeError when the flags cannot be listed.
+      flags_of: module -> the command's FlagValues (`command_flags.module_flags` in a process of
+        its own, or flags built by hand in the tests); may raise when the module cannot be
+        imported.
     """
     def problem(message):
         return Problem(command.source, command.line, command.text, message)
@@ -787,26 +703,24 @@ def check_command(command: Command, layout: ProjectLayout,
     source, why = _main_source(command.module, layout.root)
     if source is None:
         return [problem(why)]
-    flags = documented_flags(command.args)
-    if not flags:
-        return []
     if not _USES_ABSL.search(source):
-        listed = ", ".join(f"--{name}" for name in flags)
-        return [problem(f"{command.module} does not use absl flags, so it cannot take {listed} "
-                        "(not run: asked for --helpfull it would run for real)")]
+        flag_names = documented_flags(command.args)
+        if not flag_names:
+            return []
+        listed = ", ".join(f"--{name}" for name in flag_names)
+        return [problem(f"{command.module} does not use absl flags, so it cannot take {listed}")]
     try:
-        table = (flags_of or (lambda m: known_flags(m, layout.root)))(command.module)
-    except RuntimeError as error:
-        return [problem(f"cannot list the flags of {command.module}: {error}")]
-    problems = []
-    for name in unknown_flags(command.args, table):
-        close = difflib.get_close_matches(name, sorted(table.names), n=3)
-        hint = f" (did you mean {', '.join('--' + c for c in close)}?)" if close else ""
-        problems.append(problem(f"{command.module} has no flag --{name}{hint}"))
-    return problems
+        values = flags_of(command.module)
+    except Exception as error:  # noqa: BLE001 (any import failure is the doc's problem to show)
+        return [problem(f"cannot read the flags of {command.module}: "
+                        f"{type(error).__name__}: {error}")]
+    message = command_flags.parse_command_line(values, command.args, partial=command.partial)
+    if message:
+        return [problem(f"{command.module} {message}")]
+    return []
 
 
 def check_commands(commands: Iterable[Command], layout: ProjectLayout,
-                   flags_of: Callable[[str], FlagTable] | None = None) -> list[Problem]:
+                   flags_of: Callable[[str], flags.FlagValues]) -> list[Problem]:
     """`check_command` over many commands, in order."""
     return [p for command in commands for p in check_command(command, layout, flags_of)]
