@@ -38,6 +38,41 @@ def _round_trip_gray(image: np.ndarray, image_format: str, quality: int) -> np.n
     return cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
 
 
+def gray_pair(frame: np.ndarray, next_frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Frames k and k + 1, [H, W, 3] uint8 RGB, as the [H, W] uint8 grayscale pair TV-L1 reads."""
+    return tuple(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) for image in (frame, next_frame))
+
+
+def stored_snippet(frame: np.ndarray, flow: np.ndarray,
+                   settings: FrameSettings) -> tuple[np.ndarray, np.ndarray]:
+    """One position as its records would hold it (steps 4 and 5 above).
+
+    Args:
+      frame: [H, W, 3] uint8 RGB, frame k at the records' size.
+      flow: [H, W, 2] float32 TV-L1 flow in pixels from frame k to k + 1 (either engine).
+      settings: the records' frames.
+
+    Returns:
+      (rgb [H, W, 3] uint8, flow [H, W, 2] uint8), encoded as the records store them and decoded.
+    """
+    quantized = flow_lib.quantize(flow, settings.flow_bound)
+    flow_image = np.stack([_round_trip_gray(np.ascontiguousarray(quantized[..., c]),
+                                            settings.flow_format, settings.jpeg_quality)
+                           for c in (0, 1)], axis=-1)
+    return _round_trip_rgb(frame, settings.jpeg_quality), flow_image
+
+
+def window_offsets(num_frames: int, positions: int, num_snippets: int) -> list[int]:
+    """The T frames k (from 0) that the model reads of a video of `num_frames` frames: of its K
+    stored positions (`positions.position_indices`), the T that the test protocol reads
+    (`tan_keras.protocol.test_positions`). `video_clip` reads these of a file; a window of a long
+    video (`data_prep.decoding.stream`) reads these of its frames, so a window over a clip reads
+    what `video_clip` reads of that clip alone."""
+    stored = positions_lib.position_indices(num_frames, positions)
+    return [stored[protocol.test_positions(len(stored), num_snippets, t)]
+            for t in range(num_snippets)]
+
+
 def video_clip(path: str, settings: FrameSettings, num_snippets: int,
                progress: Callable[[int, int], None] | None = None) -> dict:
     """The T test positions of the video at `path`, as its records would hold them.
@@ -61,20 +96,16 @@ def video_clip(path: str, settings: FrameSettings, num_snippets: int,
     if num_frames < 2:
         raise video_lib.VideoDecodeError(f"{path}: decoded {num_frames} frame(s); the model "
                                          "needs at least 2 (one flow pair).")
-    stored = positions_lib.position_indices(num_frames, settings.positions)
-    chosen = [stored[protocol.test_positions(len(stored), num_snippets, t)]
-              for t in range(num_snippets)]
+    chosen = window_offsets(num_frames, settings.positions, num_snippets)
     needed = sorted(set(chosen) | {k + 1 for k in chosen})
     frames = dict(zip(needed, video_lib.read_frames(path, needed, frame_height=settings.height,
                                                     frame_width=settings.width)))
     rgb, flow = [], []
     for done, k in enumerate(chosen, start=1):
-        prev_gray, next_gray = (cv2.cvtColor(frames[i], cv2.COLOR_RGB2GRAY) for i in (k, k + 1))
-        quantized = flow_lib.quantize(flow_lib.tvl1(prev_gray, next_gray), settings.flow_bound)
-        rgb.append(_round_trip_rgb(frames[k], settings.jpeg_quality))
-        flow.append(np.stack([_round_trip_gray(np.ascontiguousarray(quantized[..., c]),
-                                               settings.flow_format, settings.jpeg_quality)
-                              for c in (0, 1)], axis=-1))
+        pair = gray_pair(frames[k], frames[k + 1])
+        rgb_image, flow_image = stored_snippet(frames[k], flow_lib.tvl1(*pair), settings)
+        rgb.append(rgb_image)
+        flow.append(flow_image)
         if progress is not None:
             progress(done, len(chosen))
     return {"rgb": np.stack(rgb), "flow": np.stack(flow), "frame_indices": chosen,

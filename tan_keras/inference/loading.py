@@ -166,15 +166,45 @@ def _tflite(path: Path) -> VideoModel:
             f"Expected the classes and frame settings of {path} beside it, in {sidecar} (as "
             f"export_model writes them). Received: no such file")
     metadata = json.loads(sidecar.read_text())
-    import tensorflow as tf
-
-    runner = tf.lite.Interpreter(model_path=str(path)).get_signature_runner("serve")
+    runner = tflite_interpreter(path).get_signature_runner("serve")
 
     def predict(inputs):
         outputs = runner(rgb=np.asarray(inputs["rgb"]), flow=np.asarray(inputs["flow"]))
         return {name: np.asarray(value) for name, value in outputs.items()}
 
     return VideoModel(predict, metadata["classes"], metadata["frame_settings"])
+
+
+def tflite_interpreter(path):
+    """An interpreter of the .tflite file at `path`, allocated: LiteRT's
+    (`ai_edge_litert.interpreter.Interpreter`) where `ai-edge-litert` is installed, else
+    TensorFlow's `tf.lite.Interpreter` (deprecated in favour of LiteRT; its deprecation warning
+    is silenced here, since there is nothing better to use where LiteRT is missing).
+
+    The exports use TensorFlow select ops (`export.py`), which LiteRT's package runs only with
+    TensorFlow's Flex delegate: a file that LiteRT cannot allocate is run by TensorFlow's
+    interpreter instead.
+    """
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:
+        Interpreter = None
+    if Interpreter is not None:
+        try:
+            interpreter = Interpreter(model_path=str(path))
+            interpreter.allocate_tensors()
+            return interpreter
+        except (RuntimeError, ValueError):  # select ops without the Flex delegate
+            pass
+    import warnings
+
+    import tensorflow as tf
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated.*")
+        interpreter = tf.lite.Interpreter(model_path=str(path))
+    interpreter.allocate_tensors()
+    return interpreter
 
 
 def _onnx(path: Path) -> VideoModel:
