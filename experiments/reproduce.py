@@ -3,8 +3,9 @@ r"""The paper's tables and figures: run the missing stages, print measured besid
     python -m experiments.reproduce --table=all --records_dir=records --workspace=ws \
         --backbone=googlenet --imagenet_weights=inception_v1.ckpt --epochs=20
 
---table is 1-5, fig3, fig4 or all. --records_dir holds one records directory per dataset
-(<records_dir>/ucf101, <records_dir>/hmdb51). Stages already done in --workspace are read, not
+--table is 1-5, fig3, fig4, claims (the ledger of Section 3's claims: each with the paper's
+line, its number, ours and whether it holds) or all. --records_dir holds one records directory
+per dataset (<records_dir>/ucf101, <records_dir>/hmdb51). Stages already done in --workspace are read, not
 run again, and tables share the stages they have in common. Each table goes to
 <workspace>/tables/<table>.md and .json (and its figure files); --table=all also writes
 <workspace>/tables/report.md. One line per stage says which of how many runs and the time left.
@@ -32,7 +33,8 @@ shared_flags.define_run_flags()
 shared_flags.define_attention_layer(shared_flags.ATTENTION_LAYER_HELP["train"])
 flags.adopt_module_key_flags(shared_flags)
 flags.DEFINE_enum("table", None, list(choices.TABLES), "Which table or figure to reproduce "
-                  "(all: every one, and report.md).", required=True)
+                  "(claims: the ledger of Section 3's claims; all: every one, and report.md).",
+                  required=True)
 flags.DEFINE_list("datasets", None, "Datasets to include (default: those with records).")
 flags.DEFINE_list("splits", None, "Tables 2 and 5's splits (default: those of 1,2,3 that the "
                   "records hold).")

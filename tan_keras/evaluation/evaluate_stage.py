@@ -1,6 +1,7 @@
 """Stage 3: the paper's test protocol on a trained model, and the files it writes.
 
-Writes <workspace>/evaluate/<run_name>/:
+Writes <workspace>/evaluate/<run_name>/ (<run_name>_test<T>/ for another number of test snippets
+T, `eval_name`):
   results.json    spatial, temporal and fused top-1/top-5, class-mean and per-class accuracy
                   (fractions in [0, 1]), the confusion matrix, and the run's settings
   scores.npz      per-video scores (format: `tan_keras.evaluation.scores`)
@@ -23,6 +24,12 @@ from tan_keras.training.workspace import (RESULTS_FILENAME, SCORES_FILENAME, Wor
                                           find_train_run)
 
 ATTENTION_FILENAME = "attention.npz"
+
+
+def eval_name(run_name: str, num_snippets: int | None) -> str:
+    """The evaluate folder of `run_name` tested at `num_snippets` snippets: '<run_name>' for the
+    run's own T (None), '<run_name>_test25' for 25."""
+    return run_name if num_snippets is None else f"{run_name}_test{int(num_snippets)}"
 
 
 def write_outputs(out_dir: Path, scored: dict, classes, run_settings: dict,
@@ -60,7 +67,8 @@ def write_outputs(out_dir: Path, scored: dict, classes, run_settings: dict,
 def evaluate(records_dir, workspace, run_name: str | None = None, split: int | None = None,
              model: str | None = None, init: str | None = None,
              max_videos: int | None = None, videos_per_batch: int = 4,
-             progress: bool = True, attention_layer=None) -> dict:
+             progress: bool = True, attention_layer=None,
+             num_snippets: int | None = None) -> dict:
     """Evaluates a train_tan run on its split's test videos; returns results.json's dict.
 
     Skips the work (and reads results.json) when this evaluation is done; then no bar shows.
@@ -79,6 +87,11 @@ def evaluate(records_dir, workspace, run_name: str | None = None, split: int | N
         there every 30 s (`protocol.progress_bar`).
       attention_layer: TAN's attention class or its import path; None: the one the run's
         settings.json records (`protocol.load_trained_model`).
+      num_snippets: test at this many evenly spaced snippets instead of the run's T (the paper
+        tests at 5, and says 25, as [14, 23] test, is only slightly better: section 2.3); the
+        stage is then its own folder, evaluate/<run_name>_test<T>/ (`eval_name`), and
+        results.json records `test_snippets`. Records with fewer stored positions than T repeat
+        positions (`protocol.test_positions`). None: the run's T, in evaluate/<run_name>/.
 
     The videos go to the model as uint8 frames; the model makes the 10 views and averages the
     scores in its graph (`tan_keras.models.preprocessed.evaluation_model`).
@@ -91,12 +104,12 @@ def evaluate(records_dir, workspace, run_name: str | None = None, split: int | N
         print(f"evaluate: the train_tan run is {run_name}.")
     else:
         find_train_run(workspace, run_name=run_name)
-    out_dir = Workspace(workspace).eval_dir(run_name)
+    out_dir = Workspace(workspace).eval_dir(eval_name(run_name, num_snippets))
     if stage_files.is_done(out_dir) and (out_dir / RESULTS_FILENAME).is_file():
         print(f"evaluate: {out_dir} is done; skipping.")
         return json.loads((out_dir / RESULTS_FILENAME).read_text())
     network, run_settings, settings = load_trained_model(workspace, run_name, source,
-                                                         attention_layer)
+                                                         attention_layer, num_snippets)
     split = run_settings["split"] if split is None else int(split)
     num_videos = len(source.videos(split, "test"))
     from tan_keras.models.preprocessed import evaluation_model
@@ -109,9 +122,10 @@ def evaluate(records_dir, workspace, run_name: str | None = None, split: int | N
     scored = score_frame_batches(view_model, batches, max_videos, progress,
                                  f"evaluate {run_name}", num_videos)
     results = write_outputs(out_dir, scored, run_settings["classes"],
-                            dict(run_settings, run_name=run_name, evaluated_split=split))
+                            dict(run_settings, run_name=run_name, evaluated_split=split,
+                                 test_snippets=settings.num_snippets))
     stage_files.mark_done(out_dir, {"fused_top1": results["fused"]["top1"]})
-    print(f"evaluate {run_name}: " + "  ".join(
+    print(f"evaluate {out_dir.name}: " + "  ".join(
         f"{name} {100 * results[name]['top1']:.1f}%" for name in STREAMS)
         + f"  ({results['num_videos']} videos)")
     return results

@@ -12,6 +12,8 @@ Views 0-4 are the four corner crops and the centre crop, views 5-9 their mirrors
   averaged by the same `tan_keras.layers.ViewAveraging` layer that ends the in-graph path.
 """
 
+import dataclasses
+
 import numpy as np
 
 from tan_keras.errors import IncompatibleInputError, MissingInputError
@@ -24,7 +26,8 @@ STREAMS = ("spatial", "temporal", "fused")
 FILE_REFRESH_S = 30.0  # the progress bar's redraw interval when stderr is not a terminal
 
 
-def load_trained_model(workspace, run_name: str, records_dir=None, attention_layer=None):
+def load_trained_model(workspace, run_name: str, records_dir=None, attention_layer=None,
+                       num_snippets: int | None = None):
     """Builds the run's float model with its final weights; checks the records' classes.
 
     Args:
@@ -33,6 +36,9 @@ def load_trained_model(workspace, run_name: str, records_dir=None, attention_lay
       attention_layer: TAN's attention class (a `TemporalAttention` subclass or its import path
         'package.module:ClassName'); None: the one settings.json records, imported from its
         path (`tan_keras.layers.attention_path`), or `TemporalAttention`.
+      num_snippets: build the model for this many snippets T instead of the run's (no weight
+        of a model depends on T: the CNNs read each frame, the recurrent layers and the
+        attention each step); the returned settings carry it. None: the run's T.
 
     Returns:
       (model, the run's settings.json dict, its TrainingSettings).
@@ -59,6 +65,8 @@ def load_trained_model(workspace, run_name: str, records_dir=None, attention_lay
                 + "; ".join(differences) + ". Pass the records it was trained on, or another "
                 "`run_name`.")
     settings = TrainingSettings.from_dict(found["training"])
+    if num_snippets is not None:
+        settings = dataclasses.replace(settings, num_snippets=int(num_snippets))
     model = build_stage_model(found["model"], found["num_classes"], settings,
                               ModelOptions(**found["model_options"]),
                               attention_layer=_attention_layer(found, stage_dir,

@@ -267,7 +267,8 @@ def fig4_markdown(rows: Sequence[ClassChange], image_name: str, csv_name: str,
 def draw_fig3(measured: Mapping[str, Mapping[str, float | None]],
               titles: Mapping[str, str] | None = None,
               paper_fused: Mapping[str, float | None] | None = None,
-              title: str = "Fig. 3: top-1 accuracy of each method"):
+              title: str = "Fig. 3: top-1 accuracy of each method",
+              paper_branches: Mapping[str, Mapping[str, float | None]] | None = None):
     """Fig. 3 as a matplotlib Figure (not saved): grouped bars, one group per method.
 
     Args:
@@ -277,6 +278,8 @@ def draw_fig3(measured: Mapping[str, Mapping[str, float | None]],
       titles: {model name: label} (the model name where absent).
       paper_fused: {model name: the paper's fused top-1 %}, drawn where given as a black
         triangle pointing at the fused bar's right edge at the paper's height.
+      paper_branches: {model name: {"spatial", "temporal": the paper's top-1 %}}, drawn where
+        given as grey triangles at those bars' right edges (one line after the fused one).
 
     Returns:
       The Figure; its one axes holds the bars stream by stream: all spatial, all temporal, all
@@ -306,6 +309,13 @@ def draw_fig3(measured: Mapping[str, Mapping[str, float | None]],
         # A black triangle pointing at the fused bar's right edge, clear of the bar's label.
         axes.plot([positions[index] + 1.5 * width + 0.04 for index, _ in paper],
                   [value for _, value in paper], "k<", markersize=7, label="fused (paper)")
+    branches = [(positions[index] + (offset - 0.5) * width + 0.04, value)
+                for index, model in enumerate(models)
+                for offset, stream in enumerate(FIG3_STREAMS[:2])
+                if (value := (paper_branches or {}).get(model, {}).get(stream)) is not None]
+    if branches:
+        axes.plot([x for x, _ in branches], [y for _, y in branches], "<", color="0.45",
+                  markersize=6, label="branch (paper)")
     axes.set_xticks(positions, [titles.get(model, model) for model in models], fontsize=9)
     axes.set_ylim(0, 105)
     axes.set_ylabel("top-1 accuracy (%)")
@@ -317,9 +327,11 @@ def draw_fig3(measured: Mapping[str, Mapping[str, float | None]],
 
 def plot_fig3(measured: Mapping[str, Mapping[str, float | None]], path,
               titles: Mapping[str, str] | None = None,
-              paper_fused: Mapping[str, float | None] | None = None) -> Path:
+              paper_fused: Mapping[str, float | None] | None = None,
+              paper_branches: Mapping[str, Mapping[str, float | None]] | None = None) -> Path:
     """`draw_fig3` written to `path` (PNG, 100 dpi); returns the path."""
-    return save_figure(draw_fig3(measured, titles, paper_fused), path)
+    return save_figure(draw_fig3(measured, titles, paper_fused,
+                                 paper_branches=paper_branches), path)
 
 
 def _figure_order(rows: Sequence[ClassChange]) -> list[ClassChange]:

@@ -13,6 +13,7 @@ SECTIONS = (
     ("3.3 Pre-training", ("1",)),
     ("3.4 Evaluation of TAN", ("fig3", "3", "4", "2", "fig4")),
     ("3.5 Comparison with the state of the art", ("5",)),
+    ("The claims of Section 3's text", ("claims",)),
 )
 
 

@@ -7,9 +7,10 @@ again, so a table can be rerun or extended, and tables share every stage they ha
 (`plan`). Each table goes to <workspace>/tables/<name>.md and .json, with its figure files.
 
 'all' runs every table's stages once and also writes <workspace>/tables/report.md, laid out like
-the paper's Section 3 (`report`). There, a table that cannot be filled (no HMDB51 records, a
-split the records lack, a stage that failed on bad input) says why instead of ending the run;
-named alone, the same table raises the error.
+the paper's Section 3 (`report`), ending with the ledger of its text's claims (`claims`).
+There, a table that cannot be filled (no HMDB51 records, a split the records lack, a stage that
+failed on bad input) says why instead of ending the run; named alone, the same table raises
+the error.
 """
 
 import json
@@ -63,7 +64,8 @@ def reproduce(table: str, records_root, workspace, settings: TrainingSettings = 
     """Runs what `table` needs and writes its files under <workspace>/tables/.
 
     Args:
-      table: '1'-'5', 'fig3', 'fig4' or 'all' (`choices.TABLES`).
+      table: '1'-'5', 'fig3', 'fig4', 'claims' (the ledger of Section 3's claims, with every
+        run it reads) or 'all' (`choices.TABLES`).
       records_root: folder holding one records dir per dataset (<records_root>/ucf101, ...).
       datasets: datasets to include (default: those with records, ucf101 first).
       splits: Tables 2 and 5's splits (default: those of 1, 2, 3 that every dataset's records

@@ -12,19 +12,23 @@ from pathlib import Path
 from tan_keras import choices
 from tan_keras.errors import InputError, MissingInputError
 from tan_keras.evaluation import evaluate, fuse, write_fusion
+from tan_keras.evaluation.evaluate_stage import eval_name
 from tan_keras.evaluation.fusion import evaluated_scores
 from tan_keras.reproduction.plan import Run, Step, source_run, steps_for
 from tan_keras.reproduction.progress import StageProgress
 from tan_keras.training import ModelOptions, RunOptions, TrainingSettings, pretrain_cnn, train_tan
 from tan_keras.training import stage_files
+from tan_keras.training.stage_files import LOG_DIR
 from tan_keras.training.workspace import Workspace, default_run_name
 
 
 @dataclasses.dataclass
 class Measured:
     """What the runs gave: `values[run]` {'spatial', 'temporal', 'fused'[, 'fused_plus']} top-1
-    in %, 'run_name' and 'results' (evaluate's results.json); `failed[run]` why a run has
-    none; `stages` and `trained` the number of stages in the plan and of those run now."""
+    in %, 'run_name', 'results' (evaluate's results.json) and 'training_log' (the train_tan
+    stage's logs/train.csv, one {column: float} a epoch: the losses and training accuracies);
+    `failed[run]` why a run has none; `stages` and `trained` the number of stages in the plan
+    and of those run now."""
 
     values: dict = dataclasses.field(default_factory=dict)
     failed: dict = dataclasses.field(default_factory=dict)
@@ -64,6 +68,7 @@ class Runner:
         self.attention_layer = attention_layer
 
     def run_name(self, run: Run) -> str:
+        """The train_tan stage folder's name of `run` (of its trained run, `Run.trained`)."""
         return default_run_name(run.dataset, run.split, run.model, self.init_argument(run))
 
     def init_argument(self, run: Run) -> str:
@@ -91,8 +96,10 @@ class Runner:
             return stage_files.is_done(self.space.pretrain_dir(step.dataset, step.split,
                                                                step.stream))
         name = self.run_name(step.run)
-        folder = self.space.train_dir(name) if step.kind == "train_tan" else self.space.eval_dir(name)
-        return stage_files.is_done(folder)
+        if step.kind == "train_tan":
+            return stage_files.is_done(self.space.train_dir(name))
+        return stage_files.is_done(self.space.eval_dir(
+            eval_name(name, step.run.test_snippets)))
 
     def measure(self, runs, out=None) -> Measured:
         """Runs the stages of `runs` (each once), printing which of how many runs and the time
@@ -154,15 +161,41 @@ class Runner:
     def _evaluate(self, run: Run) -> dict:
         name = self.run_name(run)
         results = evaluate(self.sources[run.dataset], self.workspace, name,
-                           progress=self.progress)
+                           progress=self.progress, num_snippets=run.test_snippets,
+                           videos_per_batch=1 if run.test_snippets else 4)
         values = {stream: round(100 * results[stream]["top1"], 2)
                   for stream in ("spatial", "temporal", "fused")}
+        values["training_log"] = training_log(self.space.train_dir(name))
         mifs = self.mifs_scores.get(f"{run.dataset}:{run.split}")
-        if mifs and run.model == "tan":
+        if mifs and run.model == "tan" and not run.test_snippets:
             fused = fuse([evaluated_scores(self.workspace, name), mifs])
             write_fusion(fused, self.space.fuse_dir(f"{name}+mifs"))
             values["fused_plus"] = round(100 * fused["top1"], 2)
         return {**values, "run_name": name, "results": results}
+
+
+def training_log(stage_dir: Path) -> list[dict]:
+    """A train_tan stage's logs/train.csv as one {column: float} a epoch, in epoch order (the
+    last row of an epoch logged twice, by a run resumed after it); a value that is not a number
+    (Keras' CSVLogger writes 'NA' for the validation columns of a run without validation) is
+    left out; [] without the file."""
+    import csv
+
+    path = Path(stage_dir) / LOG_DIR / "train.csv"
+    if not path.is_file():
+        return []
+    epochs = {}
+    with open(path, newline="") as file:
+        for row in csv.DictReader(file):
+            values = {}
+            for key, value in row.items():
+                try:
+                    values[key] = float(value)
+                except (TypeError, ValueError):
+                    continue
+            if "epoch" in values:
+                epochs[int(values["epoch"])] = values
+    return [epochs[epoch] for epoch in sorted(epochs)]
 
 
 def _needed(step: Step) -> list[Step]:

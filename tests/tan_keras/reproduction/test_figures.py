@@ -153,3 +153,20 @@ def test_plot_fig3_writes_a_png_with_the_measured_bars(tmp_path):
     assert [label.get_text() for label in axes.get_xticklabels()] == [
         "average late fusion", "tan"]
     assert [tuple(line.get_ydata()) for line in axes.get_lines()] == [(90.2, 92.0)]
+
+
+def test_draw_fig3_marks_the_papers_branch_numbers_beside_their_bars():
+    measured = {"bs_l2": {"spatial": 70.0, "temporal": 72.0, "fused": 75.0},
+                "tan": {"spatial": 84.0, "temporal": 85.5, "fused": 91.0}}
+    branches = {"bs_l2": {"spatial": 80.3, "temporal": None}, "tan": {"spatial": 83.4,
+                                                                      "temporal": 81.7}}
+    axes = figures.draw_fig3(measured, paper_fused={"tan": 92.0},
+                             paper_branches=branches).axes[0]
+    fused_line, branch_line = axes.get_lines()
+    assert tuple(fused_line.get_ydata()) == (92.0,)
+    assert tuple(branch_line.get_ydata()) == (80.3, 83.4, 81.7)
+    # Each marker sits right of its bar: bars are 0.8 / 3 wide, spatial centred at x - width.
+    width = 0.8 / 3
+    np.testing.assert_allclose(branch_line.get_xdata(),
+                               [0 - 0.5 * width + 0.04, 1 - 0.5 * width + 0.04,
+                                1 + 0.5 * width + 0.04])

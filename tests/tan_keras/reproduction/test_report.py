@@ -94,7 +94,7 @@ def test_describe_records():
 def _outputs():
     """One TableOutput per table, titled as the tables are, with a marker in its markdown."""
     return {name: TableOutput(name, tables.TITLES[name], f"body of {name}\n", {})
-            for name in ("5", "fig4", "4", "3", "2", "fig3", "1")}  # any order in the dict
+            for name in ("5", "claims", "fig4", "4", "3", "2", "fig3", "1")}  # any order
 
 
 SETTINGS = {"training": {"epochs": 1, "batch_size": 2}, "model": {"backbone": "tiny"},
@@ -132,14 +132,16 @@ def test_write_report_layout(tmp_path, monkeypatch):
         "## 3.3 Pre-training", f"### {tables.TITLES['1']}",
         "## 3.4 Evaluation of TAN", f"### {tables.TITLES['fig3']}", f"### {tables.TITLES['3']}",
         f"### {tables.TITLES['4']}", f"### {tables.TITLES['2']}", f"### {tables.TITLES['fig4']}",
-        "## 3.5 Comparison with the state of the art", f"### {tables.TITLES['5']}"]
+        "## 3.5 Comparison with the state of the art", f"### {tables.TITLES['5']}",
+        f"### {tables.TITLES['claims']}"]
+    assert "## The claims of Section 3's text" in lines
     # Each table's body right under its title.
-    for name in ("1", "2", "3", "4", "5", "fig3", "fig4"):
+    for name in ("1", "2", "3", "4", "5", "fig3", "fig4", "claims"):
         title = lines.index(f"### {tables.TITLES[name]}")
         assert lines[title + 2] == f"body of {name}"
     # The run's description comes before the tables.
     assert lines.index("## The run") < lines.index("## 3.3 Pre-training")
-    assert text.endswith("body of 5\n")
+    assert text.endswith("body of claims\n")
 
 
 def test_write_report_leaves_out_empty_sections_and_the_command(tmp_path, monkeypatch):
@@ -160,6 +162,6 @@ def test_source_commit_of_this_checkout_is_a_sha_or_none():
     assert commit is None or (len(commit) == 40 and int(commit, 16) >= 0)
 
 
-@pytest.mark.parametrize("name", ["1", "2", "3", "4", "5", "fig3", "fig4"])
+@pytest.mark.parametrize("name", ["1", "2", "3", "4", "5", "fig3", "fig4", "claims"])
 def test_every_table_has_a_section(name):
     assert sum(name in names for _, names in report.SECTIONS) == 1

@@ -4,7 +4,9 @@ record their calls (no training)."""
 import pytest
 
 from tan_keras.errors import IncompatibleInputError
+from tan_keras.evaluation.evaluate_stage import eval_name
 from tan_keras.reproduction import runner as runner_module
+from tan_keras.reproduction import plan
 from tan_keras.reproduction.plan import Run, runs_for
 from tan_keras.training import ModelOptions, RunOptions, TrainingSettings, stage_files
 from tan_keras.training.workspace import Workspace
@@ -47,10 +49,11 @@ def calls(monkeypatch, tmp_path):
         folder.mkdir(parents=True, exist_ok=True)
         stage_files.mark_done(folder, {})
 
-    def evaluate(source, workspace, run_name, progress):
-        log.append(("evaluate", run_name))
-        space.eval_dir(run_name).mkdir(parents=True, exist_ok=True)
-        stage_files.mark_done(space.eval_dir(run_name), {})
+    def evaluate(source, workspace, run_name, progress, num_snippets=None, videos_per_batch=4):
+        name = eval_name(run_name, num_snippets)
+        log.append(("evaluate", name))
+        space.eval_dir(name).mkdir(parents=True, exist_ok=True)
+        stage_files.mark_done(space.eval_dir(name), {})
         return {stream: {"top1": 0.5} for stream in ("spatial", "temporal", "fused")}
 
     for name, fake in (("pretrain_cnn", pretrain_cnn), ("train_tan", train_tan),
@@ -68,7 +71,7 @@ def _runner(tmp_path, keep_going):
 
 def test_keep_going_records_the_failure_and_runs_the_rest(calls, tmp_path):
     lines = []
-    measured = _runner(tmp_path, keep_going=True).measure(runs_for("3", ["ucf101", "hmdb51"], [1]),
+    measured = _runner(tmp_path, keep_going=True).measure(runs_for("3", ["hmdb51"], [1]),
                                                           out=lines.append)
     two_stream, tan = Run("hmdb51", 1, "two_stream", "cnn"), Run("hmdb51", 1, "tan", "cnn")
     assert measured.get(two_stream)["fused"] == 50.0
@@ -84,7 +87,7 @@ def test_keep_going_records_the_failure_and_runs_the_rest(calls, tmp_path):
 
 def test_without_keep_going_the_first_failure_ends_the_run(calls, tmp_path):
     with pytest.raises(IncompatibleInputError, match="bad input"):
-        _runner(tmp_path, keep_going=False).measure(runs_for("3", ["ucf101", "hmdb51"], [1]),
+        _runner(tmp_path, keep_going=False).measure(runs_for("3", ["hmdb51"], [1]),
                                                     out=lambda line: None)
 
 
@@ -109,3 +112,29 @@ def test_done_stages_are_read_not_run_and_each_stage_runs_once(calls, tmp_path):
     # The stage functions are still called (a real one reads its done stage) but nothing
     # counts as run now.
     assert lines[-1].startswith("reproduce: 6 stages: 0 run now, 6 done before;"), lines[-1]
+
+
+def test_a_run_tested_at_25_snippets_shares_its_training_and_has_its_own_evaluate(calls,
+                                                                                    tmp_path):
+    runner = _runner(tmp_path, keep_going=True)
+    at25 = Run("ucf101", 1, "tan", "cnn", test_snippets=25)
+    measured = runner.measure([Run("ucf101", 1, "tan", "cnn"), at25], out=lambda line: None)
+    assert [c for c in calls if c[0] == "train_tan"] == [("train_tan", "ucf101", 1, "tan", "cnn")]
+    assert [c for c in calls if c[0] == "evaluate"] == [
+        ("evaluate", "ucf101_split1_tan_cnn"), ("evaluate", "ucf101_split1_tan_cnn_test25")]
+    assert measured.get(at25)["run_name"] == "ucf101_split1_tan_cnn"
+    assert runner.is_done(plan.Step("evaluate", "ucf101", 1, run=at25))
+
+
+def test_training_log_keeps_the_last_row_of_each_epoch(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    # A run killed in epoch 2 and resumed logs epoch 1 (0-based) twice; the header once.
+    # The validation columns of a run without validation are 'NA'.
+    (logs / "train.csv").write_text("epoch,loss,spatial_loss,val_loss\n0,2.5,1.0,NA\n"
+                                    "1,9.0,4.0,NA\n1,2.0,0.75,NA\n2,1.5,0.5,NA\n")
+    assert runner_module.training_log(tmp_path) == [
+        {"epoch": 0.0, "loss": 2.5, "spatial_loss": 1.0},
+        {"epoch": 1.0, "loss": 2.0, "spatial_loss": 0.75},
+        {"epoch": 2.0, "loss": 1.5, "spatial_loss": 0.5}]
+    assert runner_module.training_log(tmp_path / "none") == []
