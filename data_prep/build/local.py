@@ -9,8 +9,9 @@ Two flow engines (`PrepSettings.flow_engine`):
     encodes its record (`extract.process_video`);
   - 'jax': worker processes decode and encode, while this process gathers the decoded pairs
     across videos and computes their flow with the JAX kernel, `flow_batch_size` pairs a compiled
-    call, on the accelerator when there is one (`jax_engine.run_jax`). A pair's flow does not depend on
-    which pairs it was batched with, so a resumed build writes the same bytes here too.
+    call, several calls at once: one a worker on a CPU host, one a device on an accelerator
+    (`jax_engine.run_jax`). A pair's flow does not depend on which pairs it was batched with, nor
+    on how many calls ran at once, so a resumed build writes the same bytes here too.
 """
 
 import multiprocessing
@@ -41,7 +42,8 @@ def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,
 
     num_workers: processes, each with one OpenCV thread; default os.cpu_count(). With 1, videos
     are processed in this process (which then also uses one OpenCV thread). With the JAX flow
-    engine they decode and encode, and this process computes the flow (see `jax_engine.run_jax`).
+    engine they decode and encode, and this process computes the flow, num_workers calls at once
+    on a CPU host, one a device on an accelerator (see `jax_engine.run_jax`).
     """
     if settings.flow_engine == "jax":
         flow_lib.require_jax()  # before anything is written
@@ -80,7 +82,8 @@ def run_local(plan: plan_lib.BuildPlan, output_dir: str, settings: PrepSettings,
         for job in jobs:
             collect(_process_and_cache(job))
     elif todo:
-        context = multiprocessing.get_context("spawn")  # the caller may have loaded TensorFlow: never fork.
+        # The caller may have loaded TensorFlow: never fork.
+        context = multiprocessing.get_context("spawn")
         with context.Pool(min(num_workers, len(todo)), initializer=worker_init) as pool:
             for result in pool.imap_unordered(_process_and_cache, jobs, chunksize=1):
                 collect(result)

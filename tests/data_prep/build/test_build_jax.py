@@ -1,6 +1,10 @@
 """The record build with --flow_engine=jax, as a user types it: the manifest records the engine,
-the records read like the OpenCV engine's, a killed build resumes to the same bytes, a Beam build
-on a Dask cluster writes the same bytes, and a machine without JAX is refused in one line."""
+the records read like the OpenCV engine's, a killed build resumes to the same bytes (also with one
+flow call at a time instead of one a worker), a Beam build on a Dask cluster writes the same bytes,
+the local engine runs one flow call a worker at once on a CPU host, and a machine without JAX is
+refused in one line."""
+
+import threading
 
 import json
 import os
@@ -12,6 +16,7 @@ import numpy as np
 import pytest
 
 from data_prep.flow import tvl1 as flow_lib
+from data_prep.build import jax_engine
 from data_prep.build import plan as plan_lib
 from data_prep.build.local import build_records, run_local
 from data_prep.build.extract import PrepSettings
@@ -138,6 +143,8 @@ def test_jax_records_train_and_evaluate_like_the_opencv_records(jax_build, evalu
 
 
 def test_killed_jax_build_resumes_to_identical_output(jax_build, tmp_path, jax_env):
+    """Killed while 2 flow calls run at once (2 workers), resumed with 1 worker: one call at a
+    time, in the command's own process. The bytes are the uninterrupted 2-worker build's."""
     args, reference = jax_build
     out = tmp_path / "records"
     command = [sys.executable, "-m", "data_prep.build_records", *args, f"--output_dir={out}"]
@@ -149,12 +156,62 @@ def test_killed_jax_build_resumes_to_identical_output(jax_build, tmp_path, jax_e
     finished_before = {f for f in os.listdir(out / ".work") if f.endswith(".json")} - {"params.json"}
     assert 1 <= len(finished_before) < 6
 
-    rerun = python_module("data_prep.build_records", *args, f"--output_dir={out}", **jax_env)
+    one_worker = [a for a in args if not a.startswith("--num_workers=")] + ["--num_workers=1"]
+    rerun = python_module("data_prep.build_records", *one_worker, f"--output_dir={out}",
+                          **jax_env)
     assert rerun.returncode == 0, output_of(rerun)
     assert f"Resumed {len(finished_before)} video(s)" in rerun.stdout
+    assert "with 1 worker(s)" in rerun.stdout, rerun.stdout
     assert sorted(os.listdir(out)) == sorted(os.listdir(reference))
     for name in os.listdir(reference):
         assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+
+
+def test_local_engine_runs_one_flow_call_a_worker_at_once_on_a_cpu_host(
+        shared_data, tmp_path, monkeypatch):
+    """3 workers on the CPU: 3 flow calls at once, in threads of this process (JAX's flow is
+    replaced by a stand-in that counts the calls running, and waits, up to 20 s, until 3 have
+    run at once). Every pair gets its flow once, 4 pairs a call but the build's last pairs."""
+    import jax
+
+    assert jax.default_backend() == "cpu"
+    assert jax_engine.flow_devices(3) == [jax.local_devices()[0]] * 3
+    running, most, pairs_seen = [0], [0], []
+    changed = threading.Condition()
+
+    def waiting_flow(prev_gray, next_gray, settings, device=None):
+        with changed:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            pairs_seen.append(len(prev_gray))
+            changed.notify_all()
+            changed.wait_for(lambda: most[0] >= 3, timeout=20)
+            running[0] -= 1
+        return np.full((*prev_gray.shape, 2), 128, np.uint8)
+
+    monkeypatch.setattr(jax_engine, "quantized_flow", waiting_flow)
+    splits = write_ucf101_splits(tmp_path / "splits")
+    settings = PrepSettings(positions=3, frame_width=40, frame_height=30, flow_engine="jax",
+                            flow_batch_size=1)
+    plan = plan_lib.make_plan("ucf101", str(shared_data / "videos" / "ucf101"), "ucf101",
+                              settings, splits_dir=str(splits))
+    manifest, stats = run_local(plan, str(tmp_path / "records"), settings, num_workers=3,
+                                progress=False)
+    assert manifest["counts"]["videos"] == 6 and stats.pairs_done == 18
+    assert sum(pairs_seen) == 18, pairs_seen
+    assert most[0] == 3, (most[0], pairs_seen)
+    # 4 pairs a call (JAX_POOL_BATCHES batches of 1), but the build's last ones.
+    assert max(pairs_seen) == jax_engine.JAX_POOL_BATCHES and min(pairs_seen) < 4, pairs_seen
+
+
+def test_last_pairs_of_a_build_are_shared_among_the_idle_flow_calls():
+    # (pairs waiting, pairs a call, idle calls, batch size, last pairs of the build) -> call size
+    assert jax_engine._chunk_size(10, 4, 2, 1, last=False) == 4
+    assert jax_engine._chunk_size(10, 4, 2, 1, last=True) == 4  # 5 each, at most 4
+    assert jax_engine._chunk_size(6, 4, 2, 1, last=True) == 3
+    assert jax_engine._chunk_size(6, 4, 3, 1, last=True) == 2
+    assert jax_engine._chunk_size(3, 16, 2, 4, last=True) == 4  # whole batches: 2 -> 4
+    assert jax_engine._chunk_size(9, 16, 2, 4, last=True) == 8  # 5 -> 8
 
 
 def test_another_engine_into_the_same_output_dir_is_refused(jax_build):
