@@ -79,7 +79,7 @@ def test_pipelines_take_a_source_or_a_path(png_records):
 def test_missing_records_name_the_manifest_and_the_build_command(tmp_path):
     with pytest.raises(MissingInputError, match=re.escape(
             f"Expected a manifest at {tmp_path / rf.MANIFEST_FILENAME}")
-            + r".*`data_prep\.build\.build_records` with output_dir="):
+            + r".*`data_prep\.build\.local\.build_records` with output_dir="):
         data.RecordsSource.open(tmp_path)
 
 
