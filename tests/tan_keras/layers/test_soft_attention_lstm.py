@@ -120,6 +120,8 @@ def _randomised(layer, rng):
 
 @pytest.mark.parametrize("rnn", ["lstm", "gru"])
 def test_matches_a_numpy_transcription_of_its_equations(rnn):
+    if rnn == "gru" and keras.backend.backend() == "jax":  # the LSTM case runs on JAX
+        pytest.skip("the GRU case on TensorFlow only: the same keras.ops, another Keras cell")
     rng = np.random.default_rng(0)
     maps = rng.normal(size=(2, 3, 2, 2, 3)).astype("float32")  # B, T, H, W, D
     layer = SoftAttentionLSTM(4, attention_units=5, rnn=rnn)
