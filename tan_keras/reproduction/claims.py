@@ -181,47 +181,51 @@ def _others_below_average(f: Facts):
     return ours, _verdict(all(v < average for v in others.values()))
 
 
+def _each_dataset(datasets, measure, separator: str = "; "):
+    """(each dataset's text, joined; a verdict that holds where it holds on every dataset), from
+    `measure(dataset) -> (text, holds)`."""
+    measured = [measure(dataset) for dataset in datasets]
+    return (separator.join(text for text, _ in measured),
+            _verdict(all(holds for _, holds in measured)))
+
+
 def _no_pretraining(f: Facts):
-    parts, holds = [], []
-    for dataset in f.context.datasets:
+    def one(dataset):
         tan = f.top1(Run(dataset, 1, "tan", "imagenet"))
         two = f.top1(Run(dataset, 1, "two_stream", "imagenet"))
-        parts.append(f"{dataset.upper()} TAN {_percent(tan)}, two-stream {_percent(two)}")
-        holds.append(tan < two)
-    return "; ".join(parts), _verdict(all(holds))
+        text = f"{dataset.upper()} TAN {_percent(tan)}, two-stream {_percent(two)}"
+        return text, tan < two
+    return _each_dataset(f.context.datasets, one)
 
 
 def _fused_above_branches(f: Facts):
-    parts, holds = [], []
-    for dataset in f.context.datasets:
+    def one(dataset):
         run = Run(dataset, 1, "tan", "imagenet")
         fused, spatial, temporal = (f.top1(run, key) for key in ("fused", "spatial", "temporal"))
-        parts.append(f"{dataset.upper()} fused {_percent(fused)}, spatial {_percent(spatial)}, "
-                     f"temporal {_percent(temporal)}")
-        holds.append(fused > max(spatial, temporal))
-    return "; ".join(parts), _verdict(all(holds))
+        text = (f"{dataset.upper()} fused {_percent(fused)}, spatial {_percent(spatial)}, "
+                f"temporal {_percent(temporal)}")
+        return text, fused > max(spatial, temporal)
+    return _each_dataset(f.context.datasets, one)
 
 
 def _temporal_converges_slower(f: Facts):
-    parts, holds = [], []
-    for dataset in f.context.datasets:
+    def one(dataset):
         run = Run(dataset, 1, "tan", "imagenet")
         spatial = _mean(f.training_curve(run, "spatial_loss"))
         temporal = _mean(f.training_curve(run, "temporal_loss"))
-        parts.append(f"{dataset.upper()} mean training loss: spatial {spatial:.3f}, temporal "
-                     f"{temporal:.3f}")
-        holds.append(temporal > spatial)
-    return "; ".join(parts), _verdict(all(holds))
+        text = (f"{dataset.upper()} mean training loss: spatial {spatial:.3f}, temporal "
+                f"{temporal:.3f}")
+        return text, temporal > spatial
+    return _each_dataset(f.context.datasets, one)
 
 
 def _cnn_pretraining_helps(f: Facts):
-    parts, holds = [], []
-    for dataset in f.context.datasets:
+    def one(dataset):
         cnn = f.top1(Run(dataset, 1, "tan", "cnn"))
         imagenet = f.top1(Run(dataset, 1, "tan", "imagenet"))
-        parts.append(f"{dataset.upper()} {_points(cnn - imagenet)}")
-        holds.append(cnn > imagenet)
-    return ", ".join(parts), _verdict(all(holds))
+        text = f"{dataset.upper()} {_points(cnn - imagenet)}"
+        return text, cnn > imagenet
+    return _each_dataset(f.context.datasets, one, ", ")
 
 
 def _ucf101_pretraining_spatial(f: Facts):
@@ -278,15 +282,14 @@ def _table4_tan(f: Facts, dataset: str) -> float:
 
 
 def _tan_above_attention(f: Facts):
-    parts, holds = [], []
-    for dataset in f.context.datasets:
+    def one(dataset):
         tan = _table4_tan(f, dataset)
         others = {f"{model} ({init})": f.top1(Run(dataset, 1, model, init))
                   for model, init in table4_models()}
-        parts.append(f"{dataset.upper()} TAN {_percent(tan)}; "
-                     + ", ".join(f"{name} {_percent(v)}" for name, v in others.items()))
-        holds.append(all(tan > v for v in others.values()))
-    return "; ".join(parts), _verdict(all(holds))
+        text = (f"{dataset.upper()} TAN {_percent(tan)}; "
+                + ", ".join(f"{name} {_percent(v)}" for name, v in others.items()))
+        return text, all(tan > v for v in others.values())
+    return _each_dataset(f.context.datasets, one)
 
 
 def _gap_soft_attention(f: Facts):
@@ -303,14 +306,13 @@ def _gap_published(key: str, ours_of=None):
     method this project does not run)."""
     def measure(f: Facts):
         f.require("hmdb51", "ucf101")
-        parts, holds = [], []
-        for dataset in ("hmdb51", "ucf101"):
+
+        def one(dataset):
             ours = (ours_of or _table4_tan)(f, dataset)
             published = PUBLISHED[key][dataset]
-            parts.append(f"{dataset.upper()} {_points(ours - published)} ({_percent(ours)} - "
-                         f"{published}, published)")
-            holds.append(ours > published)
-        return "; ".join(parts), _verdict(all(holds))
+            return (f"{dataset.upper()} {_points(ours - published)} ({_percent(ours)} - "
+                    f"{published}, published)"), ours > published
+        return _each_dataset(("hmdb51", "ucf101"), one)
     return measure
 
 
