@@ -293,8 +293,6 @@ def _tan_above_attention(f: Facts):
 
 
 def _gap_soft_attention(f: Facts):
-    if "soft_attention" not in dict(table4_models()):
-        raise Unmeasured("soft attention [17] is not built in this version of tan-keras")
     f.require("hmdb51")
     tan = _table4_tan(f, "hmdb51")
     soft = f.top1(Run("hmdb51", 1, "soft_attention", "imagenet"))

@@ -16,7 +16,7 @@ docs/reproducing.md gives the paper's lines for each reading):
           UCF101 is among the datasets, else cnn; UCF101: cnn). Table 5's "Ours" is their mean.
   3       HMDB51 (else the first dataset): two_stream and tan, both from the best setting
           (HMDB51: each from its own UCF101 model, tan:ucf101; else cnn).
-  4       per dataset: soft_attention from imagenet (when the model is built), spatial_attention
+  4       per dataset: soft_attention from imagenet, spatial_attention
           from imagenet ("SA") and from cnn ("SA + pre-train CNN"); TAN is Table 2's runs (the
           mean over the splits of TAN without MIFS).
   fig3    UCF101 (else the first dataset): the paper's five groups, fc_fusion, branch_selection,
@@ -33,7 +33,7 @@ from tan_keras import choices
 FIG3_MODELS = ("fc_fusion", "branch_selection", "bs_l2", "two_stream", "tan")  # its five groups
 TABLE_ORDER = ("1", "2", "3", "fig3", "4", "fig4", "5", "claims")  # Section 3's order, then the
 # ledger of its text's claims
-SOFT_ATTENTION = "soft_attention"  # Table 4's soft attention [17], when this version builds it
+SOFT_ATTENTION = "soft_attention"  # Table 4's soft attention [17]
 PAPER_TEST_SNIPPETS = 25  # what [14, 23] test at, against the paper's 5 (lines 302-305)
 TRANSFER_SOURCE = "ucf101"  # the dataset HMDB51 borrows pre-training from (Table 1)
 
@@ -100,10 +100,10 @@ def best_init(dataset: str, datasets) -> str:
 
 def table4_models() -> tuple:
     """Table 4's measured baselines as (model, init): soft attention [17] from ImageNet, as
-    Sharma et al. start, when this version builds it; spatial attention from ImageNet and from
-    CNNs pre-trained on the target."""
-    soft = ((SOFT_ATTENTION, "imagenet"),) if SOFT_ATTENTION in choices.MODELS else ()
-    return soft + (("spatial_attention", "imagenet"), ("spatial_attention", "cnn"))
+    Sharma et al. start; spatial attention from ImageNet and from CNNs pre-trained on the
+    target."""
+    return ((SOFT_ATTENTION, "imagenet"), ("spatial_attention", "imagenet"),
+            ("spatial_attention", "cnn"))
 
 
 def main_dataset(table: str, datasets) -> str:

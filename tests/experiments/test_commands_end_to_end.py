@@ -29,7 +29,6 @@ import subprocess
 import numpy as np
 import pytest
 
-from tan_keras import choices
 from tests.helpers.commands import (EAGER, TINY_MODEL, TINY_TRAINING, console_script,
                                     output_of, problem_lines, python_module)
 from tests.helpers.paths import REPO_ROOT
@@ -161,7 +160,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 UCF_TAN, HMDB_TAN = RUN, "hmdb51_split1_tan_cnn"
 HMDB_BEST = "hmdb51_split1_tan_tan-ucf101_split1_tan_cnn"  # Table 2's HMDB51 run
 HMDB_TWO_STREAM = "hmdb51_split1_two_stream_tan-ucf101_split1_two_stream_cnn"  # Table 3's
-SOFT = "soft_attention" in choices.MODELS
 
 
 def _reproduce(records, workspace, *flags):
@@ -285,9 +283,8 @@ def test_table4_runs_the_attention_baselines_and_tan_is_table2s(reproduced):
             f"{_row(reproduced, runs['spatial_attention_imagenet'], ['-', '81.95'])} |") in lines
     assert (f"| SA + pre-train CNN | "
             f"{_row(reproduced, runs['spatial_attention_cnn'], ['-', '88.47'])} |") in lines
-    if SOFT:
-        assert (f"| Soft attention [17] | "
-                f"{_row(reproduced, runs['soft_attention_imagenet'], ['41.3', '-'])} |") in lines
+    assert (f"| Soft attention [17] | "
+            f"{_row(reproduced, runs['soft_attention_imagenet'], ['41.3', '-'])} |") in lines
     # TAN: Table 2's runs (one split here, so their mean is split 1's), not Table 1's from cnn.
     assert (f"| TAN (mean of Table 2's splits, without MIFS) | "
             f"{_row(reproduced, [HMDB_BEST, UCF_TAN], ['68.3', '92.1'])} |") in lines

@@ -3,7 +3,6 @@ from the numbers below, "not measured" with its reason, and the markdown."""
 
 import pytest
 
-from tan_keras import choices
 from tan_keras.reproduction import claims, tables
 from tan_keras.reproduction.plan import Run, runs_for
 from tan_keras.reproduction.runner import Measured
@@ -177,14 +176,6 @@ def test_without_hmdb51_its_claims_are_not_measured():
     assert verdicts["cnn_or_tan_similar"].startswith("not measured: HMDB51")
     assert verdicts["tan_vs_average_fusion_ucf101"] == "holds"
     assert verdicts["fused_above_each_branch"] == "holds"  # on the datasets run
-
-
-def test_soft_attention_not_built(monkeypatch):
-    monkeypatch.setattr(choices, "MODELS", tuple(m for m in choices.MODELS
-                                                 if m != "soft_attention"))
-    verdicts = _verdicts(Context(BOTH, [1, 2], {}), _measured())
-    assert verdicts["gap_soft_attention"] == (
-        "not measured: soft attention [17] is not built in this version of tan-keras")
 
 
 def test_markdown_and_the_rendered_table(tmp_path):
